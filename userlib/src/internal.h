@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1 */
+/*
+ * libjitmem internals.
+ *
+ * Locking: m->lock protects everything reachable from the handle.  Actions
+ * (user callbacks) run without it, so they may call the library; the region
+ * or slab they belong to is claimed first (PENDING, DYING, releasing) so no
+ * other thread can touch it meanwhile.
+ */
+#ifndef JM_INTERNAL_H
+#define JM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jitmem.h>
+
+#include "freelist.h"
+#include "tree.h"
+
+#define JM_PROT_MASK	(JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X)
+#define JM_GROUP_MASK	(JM_PROT_MASK | JITMEM_LIFETIME_FINALIZE)
+
+/* Allocator zones, one per protection; the order is the layout in a slab. */
+enum jm_class { JM_CLASS_RX, JM_CLASS_R, JM_CLASS_RW, JM_NCLASSES };
+
+/* One segment of a region, page-granular. */
+struct jm_seg {
+	struct jm_node node;	/* in slab->segs (user slabs only), key: addr */
+	uintptr_t addr;
+	size_t len;
+	const void *content;	/* valid during initialize only */
+	size_t content_size;
+	unsigned int group;	/* JITMEM_PROT_* | JITMEM_LIFETIME_FINALIZE */
+	bool live;		/* false once a Finalize segment was freed */
+};
+
+enum jm_region_state {
+	JM_REGION_PENDING,	/* initialized, finalize actions running */
+	JM_REGION_LIVE,
+	JM_REGION_DYING,	/* dealloc actions running */
+};
+
+struct jm_region {
+	struct jm_node node;		/* in m->regions, key: the region's key */
+	struct jm_region *prev, *next;	/* m's regions in creation order */
+	struct jm_slab *slab;
+	enum jm_region_state state;
+	size_t nsegs;
+	struct jm_seg *segs;
+	size_t ndeallocs;
+	struct jitmem_action *deallocs;	/* run in reverse */
+};
+
+struct jm_zone {
+	uintptr_t start;
+	size_t len;
+	struct jm_freelist free;
+};
+
+struct jm_slab {
+	struct jm_node node;		/* in m->slabs, key: start */
+	struct jm_slab *prev, *next;	/* m's slabs in creation order */
+	uintptr_t start;
+	size_t len;
+	bool allocator;			/* the allocator's: zones, not releasable */
+	bool releasing;
+	bool busy;			/* scratch of release: a region is in use */
+	bool gone;			/* unmapped, leaving the handle */
+	size_t item;			/* scratch of release: its batch item */
+	struct jm_zone zones[JM_NCLASSES];
+	struct jm_tree segs;		/* live segments (user slabs) */
+};
+
+/* The allocator's address window: every slab of the allocator is in it. */
+struct jm_window {
+	uintptr_t start;
+	uintptr_t cursor;		/* [cursor, end) is still our placeholder */
+	uintptr_t end;
+};
+
+enum jm_place {
+	JM_PLACE_ANY,			/* anywhere, hint or not */
+	JM_PLACE_WINDOW,		/* exactly at hint, over our placeholder */
+};
+
+struct jm_backend_ops {
+	bool kernel;
+	/* May this process use the handle?  (A kernel context is per process.) */
+	int (*check)(struct jitmem *m);
+	int (*reserve)(struct jitmem *m, size_t len, uintptr_t hint, enum jm_place place,
+		       uintptr_t *addr);
+	/* Batches: 0 with results[] filled, or an error for all items. */
+	int (*release)(struct jitmem *m, struct jm_slab *const slabs[], int results[], size_t n);
+	int (*initialize)(struct jitmem *m, struct jm_region *r, uintptr_t *key);
+	int (*deinitialize)(struct jitmem *m, struct jm_region *const regions[], int results[],
+			    size_t n, bool finalize_only);
+	/* NULL: the library counts what it holds. */
+	int (*stats)(struct jitmem *m, struct jitmem_stats *st);
+	void (*close)(struct jitmem *m);
+};
+
+struct jitmem {
+	pthread_mutex_t lock;
+	const struct jm_backend_ops *ops;
+	int fd;
+	pid_t pid;
+	size_t page_size;
+	struct jm_tree slabs;
+	struct jm_slab *slab_first, *slab_last;
+	struct jm_tree regions;
+	struct jm_region *region_first, *region_last;
+	struct jm_window window;
+	struct jitmem_alloc *inflight;	/* allocations not finalized yet */
+};
+
+struct jm_alloc_seg {
+	unsigned int group;
+	size_t size;
+	size_t align;
+	size_t len;			/* size in whole pages */
+	uintptr_t target;		/* 0 for NoAlloc */
+	void *working;
+};
+
+struct jitmem_alloc {
+	struct jitmem *m;
+	struct jitmem_alloc *prev, *next;	/* m->inflight */
+	struct jm_slab *slab;
+	size_t n;
+	struct jm_alloc_seg segs[];
+};
+
+extern const struct jm_backend_ops jm_kernel_ops;
+extern const struct jm_backend_ops jm_user_ops;
+
+static inline size_t jm_page_up(const struct jitmem *m, size_t len)
+{
+	return (len + m->page_size - 1) & ~(m->page_size - 1);
+}
+
+static inline void jm_lock(struct jitmem *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+static inline void jm_unlock(struct jitmem *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+/* open.c */
+int jm_kernel_open(struct jitmem *m);
+
+/* group.c */
+int jm_group_check(unsigned int group);
+enum jm_class jm_group_class(unsigned int group);
+
+/* slab.c */
+#define JM_RELEASE_CHUNK 64
+void jm_slab_forget(struct jitmem *m, struct jm_slab *s);
+void jm_slab_link(struct jitmem *m, struct jm_slab *s, uintptr_t start, size_t len);
+struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len);
+void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n);
+
+/* actions.c */
+int jm_actions_finalize(const struct jitmem_action_pair *actions, size_t n,
+			struct jitmem_action *deallocs, size_t *ndeallocs);
+int jm_actions_dealloc(const struct jitmem_action *deallocs, size_t n);
+
+/* region.c */
+int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm_seg *segs,
+			 size_t nsegs, const struct jitmem_action_pair *actions, size_t nactions,
+			 uintptr_t *key);
+void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back);
+void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *s,
+			  bool give_back);
+void jm_regions_run_deallocs(struct jm_region *const regions[], int results[], size_t n);
+
+/* window.c */
+int jm_window_carve(struct jitmem *m, size_t len, uintptr_t *addr);
+void jm_window_close(struct jitmem *m);
+
+/* place.c */
+int jm_place(struct jitmem *m, struct jitmem_alloc *a);
+void jm_unplace(struct jitmem *m, struct jitmem_alloc *a);
+
+/* stats.c */
+int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st);
+
+#endif /* JM_INTERNAL_H */

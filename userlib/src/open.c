@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/* Handles: jitmem_open(), jitmem_close() and what they tell. */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define JM_OPEN_FLAGS (JITMEM_OPEN_USERSPACE | JITMEM_OPEN_FALLBACK)
+
+static int jm_user_open(struct jitmem *m)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0)
+		return -EINVAL;
+	m->ops = &jm_user_ops;
+	m->page_size = (size_t)page;
+	m->pid = getpid();
+	return 0;
+}
+
+int jitmem_open(struct jitmem **out, unsigned int flags)
+{
+	struct jitmem *m;
+	int ret;
+
+	if (!out || (flags & ~JM_OPEN_FLAGS) || flags == JM_OPEN_FLAGS)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->fd = -1;
+	if (flags & JITMEM_OPEN_USERSPACE) {
+		ret = jm_user_open(m);
+	} else {
+		m->ops = &jm_kernel_ops;
+		ret = jm_kernel_open(m);
+		if (ret && (flags & JITMEM_OPEN_FALLBACK))
+			ret = jm_user_open(m);
+	}
+	if (!ret)
+		ret = -pthread_mutex_init(&m->lock, NULL);
+	if (ret) {
+		if (m->fd >= 0)
+			m->ops->close(m);
+		free(m);
+		return ret;
+	}
+	*out = m;
+	return 0;
+}
+
+static void jm_close_inflight(struct jitmem *m)
+{
+	while (m->inflight) {
+		struct jitmem_alloc *a = m->inflight;
+		size_t i;
+
+		m->inflight = a->next;
+		for (i = 0; i < a->n; i++)
+			free(a->segs[i].working);
+		free(a);
+	}
+}
+
+/*
+ * Dealloc actions of every live region, newest first, then every slab goes.
+ * Not to be called while another thread uses the handle.  In a child of
+ * fork() a kernel handle is not ours: no action runs, nothing is unmapped.
+ */
+void jitmem_close(struct jitmem *m)
+{
+	struct jm_slab *chunk[JM_RELEASE_CHUNK], *s;
+	struct jm_region *r;
+	bool ours;
+	size_t n;
+
+	if (!m)
+		return;
+	ours = !m->ops->check(m);
+	jm_close_inflight(m);
+	for (r = m->region_last; r && ours; r = r->prev)
+		if (r->state == JM_REGION_LIVE)
+			jm_actions_dealloc(r->deallocs, r->ndeallocs);
+	while (m->slab_first) {
+		for (n = 0, s = m->slab_first; s && n < JM_RELEASE_CHUNK; s = s->next) {
+			s->releasing = true;
+			chunk[n++] = s;
+		}
+		if (ours) {
+			jm_slabs_release(m, chunk, NULL, n);
+			continue;
+		}
+		while (m->region_first)
+			jm_region_forget(m, m->region_first, false);
+		while (n--)
+			jm_slab_forget(m, chunk[n]);
+	}
+	if (ours)
+		jm_window_close(m);
+	m->ops->close(m);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+int jitmem_backend_is_kernel(const struct jitmem *m)
+{
+	return m && m->ops->kernel;
+}
+
+size_t jitmem_page_size(const struct jitmem *m)
+{
+	return m ? m->page_size : 0;
+}
+
+int jitmem_stats(struct jitmem *m, struct jitmem_stats *st)
+{
+	int ret;
+
+	if (!m || !st)
+		return -EINVAL;
+	jm_lock(m);
+	ret = m->ops->stats ? m->ops->stats(m, st) : jm_stats_walk(m, st);
+	jm_unlock(m);
+	return ret;
+}

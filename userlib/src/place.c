@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * Placement of an allocation's segments.  An allocator slab is cut into one
+ * zone per protection (RX, R, RW), each with its own free list, and a range
+ * is only ever reused for the same protection.  Segments of one protection
+ * thus sit next to each other and share a VMA: 100k allocations cost a few
+ * VMAs per slab, not three each.  An allocation lies in a single slab (one
+ * region, one slab, as the kernel and ORC want); slabs come from the window.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define JM_ZONE_SIZE ((size_t)32 << 20)
+
+static bool jm_seg_placed(const struct jm_alloc_seg *s)
+{
+	return !(s->group & JITMEM_LIFETIME_NOALLOC);
+}
+
+static struct jm_freelist *jm_seg_zone(struct jm_slab *slab, const struct jm_alloc_seg *s)
+{
+	return &slab->zones[jm_group_class(s->group)].free;
+}
+
+/* Undo the takes of segments [0, i), in reverse: their ranges coalesce back. */
+static void jm_unplace_upto(struct jitmem_alloc *a, struct jm_slab *slab, size_t i)
+{
+	while (i--) {
+		struct jm_alloc_seg *s = &a->segs[i];
+
+		if (!jm_seg_placed(s))
+			continue;
+		jm_fl_add(jm_seg_zone(slab, s), s->target, s->len);
+		s->target = 0;
+	}
+}
+
+static int jm_place_in(struct jitmem_alloc *a, struct jm_slab *slab)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < a->n; i++) {
+		struct jm_alloc_seg *s = &a->segs[i];
+
+		if (!jm_seg_placed(s))
+			continue;
+		ret = jm_fl_take(jm_seg_zone(slab, s), s->len, s->align, &s->target);
+		if (ret) {
+			jm_unplace_upto(a, slab, i);
+			return ret;
+		}
+	}
+	a->slab = slab;
+	return 0;
+}
+
+/* A new slab whose zones hold at least what a needs. */
+static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct jm_slab **out)
+{
+	size_t need[JM_NCLASSES] = { 0 }, zone[JM_NCLASSES], len = 0, i;
+	uintptr_t start;
+	struct jm_slab *slab;
+	int c, ret;
+
+	for (i = 0; i < a->n; i++) {
+		const struct jm_alloc_seg *s = &a->segs[i];
+		size_t slack = s->align - m->page_size;
+
+		if (!jm_seg_placed(s))
+			continue;
+		c = jm_group_class(s->group);
+		if (s->len + slack > ((size_t)1 << 31) - need[c])
+			return -ENOMEM;
+		need[c] += s->len + slack;
+	}
+	for (c = 0; c < JM_NCLASSES; c++) {
+		zone[c] = need[c] > JM_ZONE_SIZE ? jm_page_up(m, need[c]) : JM_ZONE_SIZE;
+		len += zone[c];
+	}
+	slab = calloc(1, sizeof(*slab));
+	if (!slab)
+		return -ENOMEM;
+	ret = jm_window_carve(m, len, &start);
+	if (ret) {
+		free(slab);
+		return ret;
+	}
+	slab->allocator = true;
+	for (c = 0; c < JM_NCLASSES; c++) {
+		slab->zones[c].start = start;
+		slab->zones[c].len = zone[c];
+		jm_fl_init(&slab->zones[c].free, m->page_size);
+		/* On -ENOMEM the zone stays empty: the placement below fails. */
+		jm_fl_add(&slab->zones[c].free, start, zone[c]);
+		start += zone[c];
+	}
+	jm_slab_link(m, slab, slab->zones[0].start, len);
+	*out = slab;
+	return 0;
+}
+
+/* Under m->lock: first fit in the oldest slab that holds it all, else a new slab. */
+int jm_place(struct jitmem *m, struct jitmem_alloc *a)
+{
+	struct jm_slab *slab;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < a->n && !jm_seg_placed(&a->segs[i]); i++)
+		;
+	if (i == a->n)
+		return 0;	/* NoAlloc only: no executor memory at all */
+	for (slab = m->slab_first; slab; slab = slab->next) {
+		if (!slab->allocator)
+			continue;
+		ret = jm_place_in(a, slab);
+		if (ret != -ENOSPC)
+			return ret;
+	}
+	ret = jm_slab_grow(m, a, &slab);
+	if (ret)
+		return ret;
+	ret = jm_place_in(a, slab);
+	return ret == -ENOSPC ? -ENOMEM : ret;
+}
+
+/* Under m->lock: an abandoned allocation's ranges go back. */
+void jm_unplace(struct jitmem *m, struct jitmem_alloc *a)
+{
+	(void)m;
+	if (a->slab)
+		jm_unplace_upto(a, a->slab, a->n);
+	a->slab = NULL;
+}

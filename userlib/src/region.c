@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/*
+ * The life of a region: initialize, finalize actions, Finalize segments
+ * freed, then live until deinitialize (deinit.c) or release (slab.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "segcheck.h"
+
+void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *s,
+			  bool give_back)
+{
+	struct jm_slab *slab = r->slab;
+
+	(void)m;
+	if (!s->live)
+		return;
+	s->live = false;
+	if (!slab->allocator)
+		jm_tree_remove(&slab->segs, &s->node);
+	else if (give_back)
+		/* On -ENOMEM the range is lost: address space, not memory. */
+		jm_fl_add(&slab->zones[jm_group_class(s->group)].free, s->addr, s->len);
+}
+
+/* Drop a region from the handle; give_back: its ranges return to the allocator. */
+void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsegs; i++)
+		jm_region_seg_forget(m, r, &r->segs[i], give_back);
+	jm_tree_remove(&m->regions, &r->node);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		m->region_first = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		m->region_last = r->prev;
+	free(r->segs);
+	free(r->deallocs);
+	free(r);
+}
+
+static void jm_region_add(struct jitmem *m, struct jm_region *r)
+{
+	size_t i;
+
+	jm_tree_insert(&m->regions, &r->node);
+	r->next = NULL;
+	r->prev = m->region_last;
+	if (m->region_last)
+		m->region_last->next = r;
+	else
+		m->region_first = r;
+	m->region_last = r;
+	if (!r->slab->allocator)
+		for (i = 0; i < r->nsegs; i++) {
+			r->segs[i].node.key = r->segs[i].addr;
+			jm_tree_insert(&r->slab->segs, &r->segs[i].node);
+		}
+}
+
+static struct jm_region *jm_region_new(const struct jm_seg *segs, size_t nsegs, size_t nactions)
+{
+	struct jm_region *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->segs = malloc(nsegs * sizeof(*segs));
+	r->deallocs = nactions ? malloc(nactions * sizeof(*r->deallocs)) : NULL;
+	if (!r->segs || (nactions && !r->deallocs)) {
+		free(r->segs);
+		free(r);
+		return NULL;
+	}
+	memcpy(r->segs, segs, nsegs * sizeof(*segs));
+	r->nsegs = nsegs;
+	r->state = JM_REGION_PENDING;
+	return r;
+}
+
+static bool jm_region_has_finalize_segs(const struct jm_region *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nsegs; i++)
+		if (r->segs[i].group & JITMEM_LIFETIME_FINALIZE)
+			return true;
+	return false;
+}
+
+/* Under m->lock, after the finalize actions succeeded. */
+static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
+{
+	int ret, result;
+	size_t i;
+
+	if (!jm_region_has_finalize_segs(r))
+		return 0;
+	ret = m->ops->deinitialize(m, &r, &result, 1, true);
+	if (!ret)
+		ret = result;
+	if (ret)
+		return ret;
+	for (i = 0; i < r->nsegs; i++)
+		if (r->segs[i].group & JITMEM_LIFETIME_FINALIZE)
+			jm_region_seg_forget(m, r, &r->segs[i], true);
+	return 0;
+}
+
+/*
+ * Initialize a region, run its finalize actions, free its Finalize segments.
+ * slab is the allocator's slab the segments were placed in, or NULL for a
+ * jitmem_initialize() request (checked against the caller's slabs here).
+ * On any error nothing stays initialized and the error is returned.
+ */
+int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm_seg *segs,
+			 size_t nsegs, const struct jitmem_action_pair *actions, size_t nactions,
+			 uintptr_t *key)
+{
+	struct jm_region *r = jm_region_new(segs, nsegs, nactions);
+	int ret, result;
+
+	if (!r)
+		return -ENOMEM;
+	jm_lock(m);
+	ret = m->ops->check(m);
+	if (!ret && !slab)
+		ret = jm_segs_check_slab(m, r->segs, nsegs, &slab);
+	if (!ret)
+		ret = m->ops->initialize(m, r, &r->node.key);
+	if (ret) {
+		jm_unlock(m);
+		free(r->segs);
+		free(r->deallocs);
+		free(r);
+		return ret;
+	}
+	r->slab = slab;
+	jm_region_add(m, r);
+	jm_unlock(m);
+
+	ret = jm_actions_finalize(actions, nactions, r->deallocs, &r->ndeallocs);
+
+	jm_lock(m);
+	if (!ret) {
+		ret = jm_region_drop_finalize_segs(m, r);
+		if (ret) {
+			jm_unlock(m);
+			jm_actions_dealloc(r->deallocs, r->ndeallocs);
+			jm_lock(m);
+		}
+	}
+	if (ret) {
+		/* Back to reserved; an allocator's ranges stay with the allocation. */
+		m->ops->deinitialize(m, &r, &result, 1, false);
+		jm_region_forget(m, r, false);
+	} else {
+		r->state = JM_REGION_LIVE;
+		*key = r->node.key;
+	}
+	jm_unlock(m);
+	return ret;
+}
+
+/* Unlocked, on claimed (DYING) regions: results[i] gets the first failure. */
+void jm_regions_run_deallocs(struct jm_region *const regions[], int results[], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (regions[i])
+			results[i] = jm_actions_dealloc(regions[i]->deallocs,
+							regions[i]->ndeallocs);
+}
+
+int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)
+{
+	struct jm_seg *segs;
+	uintptr_t k;
+	int ret;
+
+	if (!m || !req || !key || !req->segments || !req->nsegments ||
+	    (req->nactions && !req->actions))
+		return -EINVAL;
+	if (req->nsegments > SIZE_MAX / sizeof(*segs))
+		return -E2BIG;
+	segs = malloc(req->nsegments * sizeof(*segs));
+	if (!segs)
+		return -ENOMEM;
+	ret = jm_segs_from_user(m, req->segments, req->nsegments, segs);
+	if (!ret)
+		ret = jm_region_initialize(m, NULL, segs, req->nsegments, req->actions,
+					   req->nactions, &k);
+	free(segs);
+	if (!ret)
+		*key = (void *)k;
+	return ret;
+}

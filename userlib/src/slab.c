@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/* Slabs: jitmem_reserve(), jitmem_release() and their bookkeeping. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+void jm_slab_link(struct jitmem *m, struct jm_slab *s, uintptr_t start, size_t len)
+{
+	s->start = start;
+	s->len = len;
+	s->node.key = start;
+	jm_tree_insert(&m->slabs, &s->node);
+	s->next = NULL;
+	s->prev = m->slab_last;
+	if (m->slab_last)
+		m->slab_last->next = s;
+	else
+		m->slab_first = s;
+	m->slab_last = s;
+}
+
+void jm_slab_forget(struct jitmem *m, struct jm_slab *s)
+{
+	int c;
+
+	jm_tree_remove(&m->slabs, &s->node);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		m->slab_first = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		m->slab_last = s->prev;
+	if (s->allocator)
+		for (c = 0; c < JM_NCLASSES; c++)
+			jm_fl_destroy(&s->zones[c].free);
+	free(s);
+}
+
+struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len)
+{
+	struct jm_node *n = jm_tree_floor(&m->slabs, addr);
+	struct jm_slab *s = n ? jm_entry(n, struct jm_slab, node) : NULL;
+
+	if (!s || addr - s->start > s->len || len > s->len - (addr - s->start))
+		return NULL;
+	return s;
+}
+
+/*
+ * Under m->lock, on slabs marked releasing whose regions' dealloc actions ran:
+ * the backend unmaps them, then they and their regions leave the handle.
+ * NULL entries are skipped; the order of slabs[] is not kept.
+ */
+void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n)
+{
+	int kres[JM_RELEASE_CHUNK], ret;
+	struct jm_region *r, *next;
+	size_t i, nlive = 0, off, count;
+
+	for (i = 0; i < n; i++)
+		if (slabs[i])
+			slabs[nlive++] = slabs[i];
+	for (off = 0; off < nlive; off += count) {
+		count = nlive - off < JM_RELEASE_CHUNK ? nlive - off : JM_RELEASE_CHUNK;
+		ret = m->ops->release(m, slabs + off, kres, count);
+		for (i = 0; i < count; i++) {
+			struct jm_slab *s = slabs[off + i];
+
+			s->gone = true;
+			if (results && !results[s->item])
+				results[s->item] = ret ? ret : kres[i];
+		}
+	}
+	for (r = m->region_first; r; r = next) {
+		next = r->next;
+		if (r->slab->gone)
+			jm_region_forget(m, r, false);
+	}
+	for (i = 0; i < nlive; i++)
+		jm_slab_forget(m, slabs[i]);
+}
+
+int jitmem_reserve(struct jitmem *m, size_t size, void **addr)
+{
+	struct jm_slab *s;
+	uintptr_t start;
+	int ret;
+
+	if (!m || !addr || !size || size > SIZE_MAX - m->page_size)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	size = jm_page_up(m, size);
+	jm_lock(m);
+	ret = m->ops->check(m);
+	if (!ret)
+		ret = m->ops->reserve(m, size, 0, JM_PLACE_ANY, &start);
+	if (!ret)
+		jm_slab_link(m, s, start, size);
+	jm_unlock(m);
+	if (ret)
+		free(s);
+	else
+		*addr = (void *)start;
+	return ret;
+}
+
+/* Is s one of the slabs this release call claimed? */
+static bool jm_slab_ours(struct jm_slab *const slabs[], size_t n, const struct jm_slab *s)
+{
+	return s->releasing && s->item < n && slabs[s->item] == s;
+}
+
+/*
+ * Under m->lock: mark the named slabs releasing (or say why not) and claim
+ * their live regions, newest first, into *claimed.
+ */
+static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab *slabs[],
+			  int results[], size_t n, struct jm_region ***claimed, size_t *nclaimed)
+{
+	struct jm_region *r, **list;
+	size_t i, count = 0;
+
+	for (i = 0; i < n; i++) {
+		struct jm_node *node = jm_tree_find(&m->slabs, (uintptr_t)addrs[i]);
+		struct jm_slab *s = node ? jm_entry(node, struct jm_slab, node) : NULL;
+
+		slabs[i] = NULL;
+		results[i] = -ENOENT;
+		if (!s || s->allocator || s->releasing)
+			continue;
+		s->releasing = true;
+		s->busy = false;
+		s->item = i;
+		slabs[i] = s;
+		results[i] = 0;
+	}
+	/* A region being initialized or deinitialized keeps its slab. */
+	for (r = m->region_first; r; r = r->next)
+		if (jm_slab_ours(slabs, n, r->slab) && r->state != JM_REGION_LIVE)
+			r->slab->busy = true;
+	for (i = 0; i < n; i++) {
+		if (slabs[i] && slabs[i]->busy) {
+			slabs[i]->releasing = false;
+			slabs[i] = NULL;
+			results[i] = -EBUSY;
+		}
+	}
+	for (r = m->region_first; r; r = r->next)
+		if (jm_slab_ours(slabs, n, r->slab))
+			count++;
+	list = malloc((count ? count : 1) * sizeof(*list));
+	if (!list) {
+		for (i = 0; i < n; i++)
+			if (slabs[i])
+				slabs[i]->releasing = false;
+		return -ENOMEM;
+	}
+	count = 0;
+	for (r = m->region_last; r; r = r->prev)
+		if (jm_slab_ours(slabs, n, r->slab)) {
+			r->state = JM_REGION_DYING;
+			list[count++] = r;
+		}
+	*claimed = list;
+	*nclaimed = count;
+	return 0;
+}
+
+int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
+{
+	struct jm_region **claimed = NULL;
+	struct jm_slab **slabs;
+	size_t i, nclaimed = 0;
+	int *results, ret;
+
+	if (!m || (n && !addrs))
+		return -EINVAL;
+	if (!n)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*slabs))
+		return -E2BIG;
+	slabs = malloc(n * sizeof(*slabs));
+	results = malloc(n * sizeof(*results));
+	if (!slabs || !results) {
+		free(slabs);
+		free(results);
+		return -ENOMEM;
+	}
+	jm_lock(m);
+	ret = m->ops->check(m);
+	if (!ret)
+		ret = jm_slabs_claim(m, addrs, slabs, results, n, &claimed, &nclaimed);
+	jm_unlock(m);
+	if (!ret) {
+		for (i = 0; i < nclaimed; i++) {
+			size_t item = claimed[i]->slab->item;
+			int err = jm_actions_dealloc(claimed[i]->deallocs, claimed[i]->ndeallocs);
+
+			if (err && !results[item])
+				results[item] = err;
+		}
+		jm_lock(m);
+		jm_slabs_release(m, slabs, results, n);
+		jm_unlock(m);
+		for (i = 0; i < n && !ret; i++)
+			ret = results[i];
+	}
+	free(claimed);
+	free(slabs);
+	free(results);
+	return ret;
+}
+
+int jitmem_release(struct jitmem *m, void *addr)
+{
+	return jitmem_release_multiple(m, &addr, 1);
+}

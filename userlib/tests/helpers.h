@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT OR LGPL-2.1 */
+/*
+ * Helpers shared by the tests.  Each test source is built twice: *_utest
+ * (userspace backend, host, sanitizers) and *_ktest (kernel backend, VM).
+ */
+#ifndef JM_TEST_HELPERS_H
+#define JM_TEST_HELPERS_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jitmem.h>
+
+#include "tap.h"
+
+#if JM_TEST_KERNEL
+#define T_BACKEND "ktest"
+#define T_OPEN_FLAGS 0U
+#else
+#define T_BACKEND "utest"
+#define T_OPEN_FLAGS JITMEM_OPEN_USERSPACE
+#endif
+
+/* Kernel tests fail, never skip, when /dev/jitmem cannot be used. */
+static inline int t_open(struct jitmem **m)
+{
+	int ret = jitmem_open(m, T_OPEN_FLAGS);
+
+	if (ret)
+		printf("# jitmem_open(%u): %s\n", T_OPEN_FLAGS, strerror(-ret));
+	else if (jitmem_backend_is_kernel(*m) != JM_TEST_KERNEL)
+		return -EPROTO;
+	return ret;
+}
+
+/* 1 if the byte can be read, 0 if not: the kernel reports EFAULT. */
+static inline int t_readable(const void *addr)
+{
+	int fds[2], ret;
+	char c;
+
+	if (pipe(fds))
+		return -1;
+	ret = write(fds[1], addr, 1) == 1 ? 1 : errno == EFAULT ? 0 : -1;
+	if (ret == 1 && read(fds[0], &c, 1) != 1)
+		ret = -1;
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+/* 1 if the byte can be written (it is written with its own value), 0 if not. */
+static inline int t_writable(void *addr)
+{
+	int fds[2], ret;
+	char c = 0;
+
+	if (pipe(fds))
+		return -1;
+	if (t_readable(addr) == 1)
+		memcpy(&c, addr, 1);
+	ret = write(fds[1], &c, 1) == 1 ? 0 : -1;
+	if (!ret)
+		ret = read(fds[0], addr, 1) == 1 ? 1 : errno == EFAULT ? 0 : -1;
+	close(fds[0]);
+	close(fds[1]);
+	return ret;
+}
+
+/* Machine code of int f(void) { return value; } */
+static inline size_t t_code(void *buf, int value)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned char *p = buf;
+
+	p[0] = 0xb8;			/* mov eax, imm32 */
+	memcpy(p + 1, &value, 4);
+	p[5] = 0xc3;			/* ret */
+	return 6;
+#elif defined(__aarch64__)
+	uint32_t insn[3] = {
+		0x52800000u | ((uint32_t)value & 0xffff) << 5,		/* movz w0 */
+		0x72a00000u | ((uint32_t)value >> 16) << 5,		/* movk w0, lsl 16 */
+		0xd65f03c0u,						/* ret */
+	};
+
+	memcpy(buf, insn, sizeof(insn));
+	return sizeof(insn);
+#else
+#error "t_code: no encoding for this architecture"
+#endif
+}
+
+static inline int t_call(const void *code)
+{
+	int (*fn)(void);
+
+	memcpy(&fn, &code, sizeof(fn));
+	return fn();
+}
+
+/* Lines of /proc/self/maps: the process's VMAs. */
+static inline long t_maps_count(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long lines = 0;
+	int c;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		if (c == '\n')
+			lines++;
+	fclose(f);
+	return lines;
+}
+
+#endif /* JM_TEST_HELPERS_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/* jitmem_open(), jitmem_close(), jitmem_backend_is_kernel(), page size, stats, fork. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "helpers.h"
+
+static int open_backend(void)
+{
+	struct jitmem *m;
+
+	T_OK(t_open(&m));
+	T_EQ(jitmem_backend_is_kernel(m), JM_TEST_KERNEL);
+	T_EQ(jitmem_page_size(m), sysconf(_SC_PAGESIZE));
+	jitmem_close(m);
+	return 0;
+}
+
+static int open_userspace(void)
+{
+	struct jitmem *m;
+
+	T_OK(jitmem_open(&m, JITMEM_OPEN_USERSPACE));
+	T_EQ(jitmem_backend_is_kernel(m), 0);
+	T_EQ(jitmem_page_size(m), sysconf(_SC_PAGESIZE));
+	jitmem_close(m);
+	return 0;
+}
+
+/* The kernel backend or nothing: without the device, the open fails. */
+static int open_kernel_only(void)
+{
+	struct stat st;
+	struct jitmem *m;
+	int ret = jitmem_open(&m, 0);
+
+	if (JM_TEST_KERNEL) {
+		T_OK(ret);
+		T_EQ(jitmem_backend_is_kernel(m), 1);
+		jitmem_close(m);
+	} else if (stat("/dev/jitmem", &st)) {
+		T_EQ(ret, -ENOENT);
+	} else if (!ret) {
+		T_EQ(jitmem_backend_is_kernel(m), 1);
+		jitmem_close(m);
+	}
+	return 0;
+}
+
+static int open_fallback(void)
+{
+	struct stat st;
+	struct jitmem *m;
+
+	T_OK(jitmem_open(&m, JITMEM_OPEN_FALLBACK));
+	if (JM_TEST_KERNEL)
+		T_EQ(jitmem_backend_is_kernel(m), 1);
+	else if (stat("/dev/jitmem", &st))
+		T_EQ(jitmem_backend_is_kernel(m), 0);
+	jitmem_close(m);
+	return 0;
+}
+
+static int open_bad_args(void)
+{
+	struct jitmem *m = NULL;
+
+	T_EQ(jitmem_open(NULL, JITMEM_OPEN_USERSPACE), -EINVAL);
+	T_EQ(jitmem_open(&m, 4), -EINVAL);
+	T_EQ(jitmem_open(&m, ~0U), -EINVAL);
+	T_EQ(jitmem_open(&m, JITMEM_OPEN_USERSPACE | JITMEM_OPEN_FALLBACK), -EINVAL);
+	T_CHECK(m == NULL);
+	jitmem_close(NULL);
+	T_EQ(jitmem_backend_is_kernel(NULL), 0);
+	T_EQ(jitmem_page_size(NULL), 0);
+	return 0;
+}
+
+static int stats_empty(void)
+{
+	struct jitmem_stats st;
+	struct jitmem *m;
+
+	T_OK(t_open(&m));
+	memset(&st, 0xff, sizeof(st));
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.slabs, 0);
+	T_EQ(st.reserved_bytes, 0);
+	T_EQ(st.regions, 0);
+	T_EQ(st.segments, 0);
+	T_EQ(st.bytes_r + st.bytes_rw + st.bytes_rx, 0);
+	T_EQ(jitmem_stats(m, NULL), -EINVAL);
+	T_EQ(jitmem_stats(NULL, &st), -EINVAL);
+	jitmem_close(m);
+	return 0;
+}
+
+/* Two handles are independent: one's slabs are not the other's. */
+static int open_two_handles(void)
+{
+	struct jitmem *a, *b;
+	struct jitmem_stats st;
+	void *slab;
+
+	T_OK(t_open(&a));
+	T_OK(t_open(&b));
+	T_OK(jitmem_reserve(a, 1 << 20, &slab));
+	T_OK(jitmem_stats(b, &st));
+	T_EQ(st.slabs, 0);
+	T_EQ(jitmem_release(b, slab), -ENOENT);
+	jitmem_close(b);
+	T_OK(jitmem_stats(a, &st));
+	T_EQ(st.slabs, 1);
+	jitmem_close(a);
+	return 0;
+}
+
+/*
+ * A kernel context belongs to the process that opened it: in a child every
+ * call fails with EPERM.  A userspace handle is copied with the memory.
+ */
+static int fork_child(void)
+{
+	struct jitmem *m;
+	void *slab, *other;
+	int status;
+	pid_t pid;
+
+	T_OK(t_open(&m));
+	T_OK(jitmem_reserve(m, 1 << 20, &slab));
+	pid = fork();
+	T_CHECK(pid >= 0);
+	if (pid == 0) {
+		int ret = jitmem_reserve(m, 1 << 20, &other);
+
+		if (JM_TEST_KERNEL)
+			_exit(ret == -EPERM ? 0 : 1);
+		_exit(ret == 0 && jitmem_release(m, other) == 0 ? 0 : 1);
+	}
+	T_EQ(waitpid(pid, &status, 0), pid);
+	T_EQ(status, 0);
+	T_OK(jitmem_release(m, slab));
+	jitmem_close(m);
+	return 0;
+}
+
+static const struct t_case cases[] = {
+	T_CASE(open_backend),
+	T_CASE(open_userspace),
+	T_CASE(open_kernel_only),
+	T_CASE(open_fallback),
+	T_CASE(open_bad_args),
+	T_CASE(stats_empty),
+	T_CASE(open_two_handles),
+	T_CASE(fork_child),
+};
+
+T_MAIN("open_" T_BACKEND, cases)
