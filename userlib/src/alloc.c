@@ -61,9 +61,10 @@ static void *jm_working_new(size_t size, size_t align)
 {
 	void *p;
 
-	if (align < alignof(max_align_t))
-		align = alignof(max_align_t);
-	if (size > SIZE_MAX - align || posix_memalign(&p, align, size))
+	/* calloc can hand out fresh zero pages without touching them. */
+	if (align <= alignof(max_align_t))
+		return calloc(1, size);
+	if (posix_memalign(&p, align, size))
 		return NULL;
 	memset(p, 0, size);
 	return p;

@@ -52,8 +52,13 @@ static inline int t_run(const char *prog, const struct t_case *cases, size_t n)
 		fflush(stdout);
 		pid = fork();
 		if (pid == 0) {
+			int ret;
+
 			alarm(T_TIMEOUT);
-			exit(cases[i].fn() ? 1 : 0);
+			ret = cases[i].fn();
+			/* LeakSanitizer ends the process in exit() before stdio flushes. */
+			fflush(stdout);
+			exit(ret ? 1 : 0);
 		}
 		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 			status = -1;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT OR LGPL-2.1
+/* JITLink lifetime policies: Standard, Finalize, NoAlloc. */
+#include "helpers.h"
+
+#define RX (JITMEM_PROT_R | JITMEM_PROT_X)
+#define RO JITMEM_PROT_R
+#define RW (JITMEM_PROT_R | JITMEM_PROT_W)
+#define FIN JITMEM_LIFETIME_FINALIZE
+#define NOALLOC JITMEM_LIFETIME_NOALLOC
+
+static size_t pg;
+
+static struct jitmem *t_setup(void)
+{
+	struct jitmem *m;
+
+	if (t_open(&m))
+		return NULL;
+	pg = jitmem_page_size(m);
+	return m;
+}
+
+struct t_seen {
+	const char *ro;		/* a Finalize segment */
+	char *rw;		/* another one, writable */
+	int ok;
+};
+
+/* The finalize action sees the Finalize segments initialized. */
+static int t_look(void *arg)
+{
+	struct t_seen *s = arg;
+
+	s->ok = s->ro[0] == 'f' && s->ro[1] == 0 && s->rw[0] == 'g';
+	s->rw[1] = 'h';
+	return 0;
+}
+
+/* Finalize segments are visible to the finalize actions, then gone at once. */
+static int finalize_segments_gone_after_finalize(void)
+{
+	struct jitmem_seg_request reqs[3] = { { RX, 8, 0 }, { RO | FIN, 2, 0 }, { RW | FIN, 2, 0 } };
+	struct t_seen seen = { 0 };
+	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
+	struct jitmem_alloc *a;
+	struct jitmem_stats st;
+	struct jitmem *m;
+	void *fin, *code;
+
+	T_CHECK((m = t_setup()));
+	T_OK(jitmem_allocate(m, reqs, 3, &a));
+	t_code(jitmem_alloc_working(a, 0), 5);
+	*(char *)jitmem_alloc_working(a, 1) = 'f';
+	*(char *)jitmem_alloc_working(a, 2) = 'g';
+	code = jitmem_alloc_target(a, 0);
+	seen.ro = jitmem_alloc_target(a, 1);
+	seen.rw = jitmem_alloc_target(a, 2);
+	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin));
+	T_EQ(seen.ok, 1);
+	T_CHECK(fin == code);
+	T_EQ(t_readable(seen.ro), 0);
+	T_EQ(t_readable(seen.rw), 0);
+	T_EQ(t_call(code), 5);
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.regions, 1);
+	T_EQ(st.segments, 1);
+	T_EQ(st.bytes_r + st.bytes_rw, 0);
+	T_EQ(st.bytes_rx, pg);
+	/* Their ranges are free again, for the same protection. */
+	T_OK(jitmem_allocate(m, reqs + 1, 2, &a));
+	T_CHECK(jitmem_alloc_target(a, 0) == seen.ro);
+	T_CHECK(jitmem_alloc_target(a, 1) == seen.rw);
+	jitmem_alloc_abandon(a);
+	T_OK(jitmem_deallocate(m, &fin, 1));
+	jitmem_close(m);
+	return 0;
+}
+
+/* The same through jitmem_initialize(): the range is free while the region lives. */
+static int finalize_segment_initialize(void)
+{
+	struct t_seen seen = { 0 };
+	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
+	struct jitmem_segment segs[3];
+	struct jitmem_init_request req = { segs, 3, &pair, 1 };
+	struct jitmem_stats st;
+	struct jitmem *m;
+	void *slab, *key, *key2;
+	char *s;
+
+	T_CHECK((m = t_setup()));
+	T_OK(jitmem_reserve(m, 1 << 20, &slab));
+	s = slab;
+	seen.ro = s;
+	seen.rw = s + pg;
+	segs[0] = (struct jitmem_segment){ s, pg, "f", 2, RO | FIN };
+	segs[1] = (struct jitmem_segment){ s + pg, pg, "g", 1, RW | FIN };
+	segs[2] = (struct jitmem_segment){ s + 2 * pg, pg, "s", 1, RO };
+	T_OK(jitmem_initialize(m, &req, &key));
+	T_EQ(seen.ok, 1);
+	T_CHECK(key == s + 2 * pg);
+	T_EQ(t_readable(s), 0);
+	T_EQ(t_readable(s + pg), 0);
+	T_EQ(s[2 * pg], 's');
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.segments, 1);
+	segs[0].group = RO;
+	req.nsegments = 2;
+	req.nactions = 0;
+	T_OK(jitmem_initialize(m, &req, &key2));
+	T_EQ(s[0], 'f');
+	T_OK(jitmem_deinitialize(m, key));
+	T_OK(jitmem_deinitialize(m, key2));
+	jitmem_close(m);
+	return 0;
+}
+
+static int t_fail(void *arg)
+{
+	(void)arg;
+	return -ENOSTR;
+}
+
+/* A failing finalize action with Finalize segments leaves nothing behind. */
+static int finalize_failure_with_finalize_segments(void)
+{
+	struct jitmem_seg_request reqs[2] = { { RX, 8, 0 }, { RO | FIN, 2, 0 } };
+	struct jitmem_action_pair pair = { { t_fail, NULL }, { NULL, NULL } };
+	struct jitmem_alloc *a;
+	struct jitmem_stats st;
+	struct jitmem *m;
+	void *fin;
+
+	T_CHECK((m = t_setup()));
+	T_OK(jitmem_allocate(m, reqs, 2, &a));
+	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin), -ENOSTR);
+	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.regions, 0);
+	T_EQ(st.segments, 0);
+	jitmem_alloc_abandon(a);
+	jitmem_close(m);
+	return 0;
+}
+
+/*
+ * NoAlloc: working memory only, no executor address, nothing reaches the
+ * backend (the kernel's counters in the kernel backend).
+ */
+static int noalloc_never_reaches_backend(void)
+{
+	struct jitmem_seg_request reqs[3] = {
+		{ RO | NOALLOC, 1 << 20, 0 }, { RO, 1, 0 }, { RW | NOALLOC, 10, 0 },
+	};
+	struct jitmem_alloc *a;
+	struct jitmem_stats st;
+	struct jitmem *m;
+	char *debug;
+	void *fin;
+
+	T_CHECK((m = t_setup()));
+	/* NoAlloc alone: no slab, no region. */
+	T_OK(jitmem_allocate(m, reqs, 1, &a));
+	T_CHECK(jitmem_alloc_target(a, 0) == NULL);
+	debug = jitmem_alloc_working(a, 0);
+	T_CHECK(debug != NULL);
+	memset(debug, 'd', 1 << 20);
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.slabs, 0);
+	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
+	jitmem_alloc_abandon(a);
+	/* With a Standard segment: only that one is initialized. */
+	T_OK(jitmem_allocate(m, reqs, 3, &a));
+	T_CHECK(jitmem_alloc_target(a, 0) == NULL);
+	T_CHECK(jitmem_alloc_target(a, 2) == NULL);
+	T_CHECK(jitmem_alloc_target(a, 1) != NULL);
+	memset(jitmem_alloc_working(a, 0), 'd', 1 << 20);
+	memset(jitmem_alloc_working(a, 2), 'e', 10);
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
+	T_OK(jitmem_stats(m, &st));
+	T_EQ(st.slabs, 1);
+	T_EQ(st.regions, 1);
+	T_EQ(st.segments, 1);
+	T_EQ(st.bytes_r, pg);
+	T_EQ(st.bytes_rw + st.bytes_rx, 0);
+	T_OK(jitmem_deallocate(m, &fin, 1));
+	jitmem_close(m);
+	return 0;
+}
+
+/* Standard memory lives until its own deallocation, whatever else goes. */
+static int standard_lives_until_deallocated(void)
+{
+	struct jitmem_seg_request req = { RX, 6, 0 };
+	struct jitmem_alloc *a;
+	struct jitmem *m;
+	void *fin[8], *code[8];
+	int i;
+
+	T_CHECK((m = t_setup()));
+	for (i = 0; i < 8; i++) {
+		T_OK(jitmem_allocate(m, &req, 1, &a));
+		t_code(jitmem_alloc_working(a, 0), i);
+		code[i] = jitmem_alloc_target(a, 0);
+		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i]));
+	}
+	for (i = 0; i < 8; i += 2)
+		T_OK(jitmem_deallocate(m, &fin[i], 1));
+	for (i = 1; i < 8; i += 2)
+		T_EQ(t_call(code[i]), i);
+	for (i = 0; i < 8; i += 2)
+		T_EQ(t_readable(code[i]), 0);
+	jitmem_close(m);
+	return 0;
+}
+
+static const struct t_case cases[] = {
+	T_CASE(finalize_segments_gone_after_finalize),
+	T_CASE(finalize_segment_initialize),
+	T_CASE(finalize_failure_with_finalize_segments),
+	T_CASE(noalloc_never_reaches_backend),
+	T_CASE(standard_lives_until_deallocated),
+};
+
+T_MAIN("lifetime_" T_BACKEND, cases)
