@@ -2,56 +2,94 @@
 /*
  * jitmem: executable memory for JIT compilers without writable code.
  *
- * A misc device; each open file is a context owned by the opening process.
+ * A misc device; each open file is a context owned by the process (mm) that
+ * opened it.  The context outlives close() while mappings of the file exist:
+ * each VMA holds a reference to the file.
  */
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/uaccess.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 
-#include <linux/jitmem.h>
+#include "jitmem.h"
 
 #define JITMEM_VERSION "0.1"
 
-static int jitmem_ioc_version(void __user *uarg)
-{
-	struct jitmem_version v;
-	u32 usize;
-	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < offsetofend(struct jitmem_version, page_size))
-		return -EINVAL;
-	ret = copy_struct_from_user(&v, sizeof(v), uarg, usize);
-	if (ret)
-		return ret;
-	if (v.flags || v.__reserved)
-		return -EINVAL;
-	v.abi_version = JITMEM_ABI_VERSION;
-	v.features = 0;
-	v.page_size = PAGE_SIZE;
-	if (copy_to_user(uarg, &v, min_t(size_t, usize, sizeof(v))))
-		return -EFAULT;
+LIST_HEAD(jitmem_ctx_list);
+DEFINE_MUTEX(jitmem_ctx_list_lock);
+
+static int jitmem_open(struct inode *inode, struct file *file)
+{
+	struct jitmem_ctx *ctx;
+
+	if (!current->mm)
+		return -EPERM;
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	mutex_init(&ctx->lock);
+	mt_init(&ctx->slabs);
+	mt_init(&ctx->segs);
+	mt_init(&ctx->retired);
+	mmgrab(current->mm);
+	ctx->mm = current->mm;
+	ctx->file = file;
+	ctx->tgid = task_tgid_nr(current);
+	ctx->uid = current_uid();
+	get_task_comm(ctx->comm, current);
+	file->private_data = ctx;
+
+	mutex_lock(&jitmem_ctx_list_lock);
+	list_add_tail(&ctx->node, &jitmem_ctx_list);
+	mutex_unlock(&jitmem_ctx_list_lock);
+	jitmem_stats_contexts(1);
 	return 0;
 }
 
-static long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/* Last reference: no mapping of the file is left anywhere. */
+static int jitmem_release(struct inode *inode, struct file *file)
 {
-	void __user *uarg = (void __user *)arg;
+	struct jitmem_ctx *ctx = file->private_data;
+	struct jitmem_slab *slab;
+	unsigned long idx = 0;
 
-	switch (cmd) {
-	case JITMEM_IOC_VERSION:
-		return jitmem_ioc_version(uarg);
-	default:
-		return -ENOTTY;
+	mutex_lock(&jitmem_ctx_list_lock);
+	list_del(&ctx->node);
+	mutex_unlock(&jitmem_ctx_list_lock);
+
+	mutex_lock(&ctx->lock);
+	jitmem_ctx_free_all(ctx);
+	mt_for_each(&ctx->slabs, slab, idx, ULONG_MAX) {
+		struct jitmem_counters d = {
+			.slabs = 1,
+			.reserved_bytes = slab->end - slab->start,
+		};
+
+		jitmem_account(ctx, &d, -1);
+		kfree(slab);
 	}
+	mtree_destroy(&ctx->slabs);
+	mtree_destroy(&ctx->segs);
+	mtree_destroy(&ctx->retired);
+	mutex_unlock(&ctx->lock);
+
+	mmdrop(ctx->mm);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	jitmem_stats_contexts(-1);
+	return 0;
 }
 
 static const struct file_operations jitmem_fops = {
 	.owner		= THIS_MODULE,
+	.open		= jitmem_open,
+	.release	= jitmem_release,
 	.unlocked_ioctl	= jitmem_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= jitmem_mmap,
 	.llseek		= noop_llseek,
 };
 
@@ -62,7 +100,27 @@ static struct miscdevice jitmem_misc = {
 	.mode	= 0660,
 };
 
-module_misc_device(jitmem_misc);
+static int __init jitmem_init(void)
+{
+	int ret;
+
+	ret = jitmem_netlink_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&jitmem_misc);
+	if (ret)
+		jitmem_netlink_exit();
+	return ret;
+}
+
+static void __exit jitmem_exit(void)
+{
+	misc_deregister(&jitmem_misc);
+	jitmem_netlink_exit();
+}
+
+module_init(jitmem_init);
+module_exit(jitmem_exit);
 
 MODULE_DESCRIPTION("Executable memory for JIT compilers without writable code");
 MODULE_AUTHOR("jitmem developers");

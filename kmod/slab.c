@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Slabs: reserved address space, a PROT_NONE mapping of the device until
+ * regions are initialized in it.
+ */
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/slab.h>
+
+#include "jitmem.h"
+
+/* The slab holding all of [start, end), if any; ctx->lock held. */
+struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
+				     unsigned long start, unsigned long end)
+{
+	struct jitmem_slab *slab = mtree_load(&ctx->slabs, start);
+
+	return slab && end <= slab->end ? slab : NULL;
+}
+
+/* Forget a slab: its regions are deinitialized; @unmap its mappings too. */
+static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			     bool unmap)
+{
+	struct jitmem_counters d = {
+		.slabs = 1,
+		.reserved_bytes = slab->end - slab->start,
+	};
+
+	jitmem_deinit_range(ctx, slab->start, slab->end);
+	mtree_erase(&ctx->slabs, slab->start);
+	if (unmap)
+		jitmem_unmap_slab(ctx, slab);
+	jitmem_notify_slab(ctx, slab);
+	jitmem_account(ctx, &d, -1);
+	kfree(slab);
+}
+
+int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
+{
+	int mflags = 0;
+	struct jitmem_slab *slab, *stale;
+	struct jitmem_counters d = { .slabs = 1 };
+	unsigned long addr, idx;
+	int ret;
+
+	if (req->flags & ~JITMEM_RESERVE_FIXED_NOREPLACE)
+		return -EINVAL;
+	if (!req->length || !PAGE_ALIGNED(req->length) ||
+	    !PAGE_ALIGNED(req->addr) || req->addr + req->length < req->addr ||
+	    req->length > TASK_SIZE)
+		return -EINVAL;
+	if (req->flags & JITMEM_RESERVE_FIXED_NOREPLACE)
+		mflags = MAP_FIXED_NOREPLACE;
+
+	if (ctx->cnt.reserved_bytes + req->length >
+	    READ_ONCE(jitmem_max_reserved_bytes)) {
+		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
+		return -ENOSPC;
+	}
+	slab = kzalloc(sizeof(*slab), GFP_KERNEL_ACCOUNT);
+	if (!slab)
+		return -ENOMEM;
+	addr = jitmem_map(ctx, req->addr, req->length, 0, mflags);
+	if (IS_ERR_VALUE(addr)) {
+		kfree(slab);
+		return (long)addr;
+	}
+	slab->start = addr;
+	slab->end = addr + req->length;
+
+	/*
+	 * The user may have unmapped an older slab here: its records are
+	 * stale, the address space is the new slab's.
+	 */
+	idx = slab->start;
+	while ((stale = mt_find(&ctx->slabs, &idx, slab->end - 1))) {
+		jitmem_slab_drop(ctx, stale, false);
+		idx = slab->start;
+	}
+	ret = mtree_insert_range(&ctx->slabs, slab->start, slab->end - 1, slab,
+				 GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		vm_munmap(slab->start, req->length);
+		kfree(slab);
+		return ret;
+	}
+	d.reserved_bytes = req->length;
+	jitmem_account(ctx, &d, 1);
+	req->addr = addr;
+	return 0;
+}
+
+int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr)
+{
+	struct jitmem_slab *slab = mtree_load(&ctx->slabs, addr);
+
+	if (!slab || slab->start != addr)
+		return -ENOENT;
+	jitmem_slab_drop(ctx, slab, true);
+	return 0;
+}
