@@ -17,11 +17,15 @@
 #include "tap.h"
 
 #if JM_TEST_KERNEL
-#define T_BACKEND "ktest"
 #define T_OPEN_FLAGS 0U
+#ifndef T_BACKEND
+#define T_BACKEND "ktest"
+#endif
 #else
-#define T_BACKEND "utest"
 #define T_OPEN_FLAGS JITMEM_OPEN_USERSPACE
+#ifndef T_BACKEND
+#define T_BACKEND "utest"
+#endif
 #endif
 
 /* Kernel tests fail, never skip, when /dev/jitmem cannot be used. */
