@@ -72,7 +72,7 @@ struct jitmem_region {
 };
 
 struct jitmem_ctx {
-	struct mutex lock;
+	struct mutex lock;		/* see the top of this file */
 	struct mm_struct *mm;
 	struct file *file;
 	struct task_struct *mapping_task;

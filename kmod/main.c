@@ -17,8 +17,8 @@
 
 #define JITMEM_VERSION "0.1"
 
-
 LIST_HEAD(jitmem_ctx_list);
+/* Protects jitmem_ctx_list; never held while taking a ctx->lock. */
 DEFINE_MUTEX(jitmem_ctx_list_lock);
 
 static int jitmem_open(struct inode *inode, struct file *file)

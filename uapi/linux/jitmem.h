@@ -43,9 +43,9 @@ enum {
 };
 
 /* Feature bits reported by JITMEM_IOC_VERSION. */
-#define JITMEM_FEATURE_MEMMAP	(1ULL << 0)	/* RESERVE..RELEASE, QUERY */
-#define JITMEM_FEATURE_NETLINK	(1ULL << 1)	/* genl family "jitmem" */
-#define JITMEM_FEATURE_FORK	(1ULL << 2)	/* children keep a code snapshot */
+#define JITMEM_FEATURE_MEMMAP	0x1ULL	/* RESERVE..RELEASE, QUERY */
+#define JITMEM_FEATURE_NETLINK	0x2ULL	/* genl family "jitmem" */
+#define JITMEM_FEATURE_FORK	0x4ULL	/* children keep a code snapshot */
 
 /**
  * struct jitmem_version - ABI version and features of the module
@@ -74,7 +74,7 @@ struct jitmem_version {
 #define JITMEM_IOC_VERSION	_IO(JITMEM_TYPE, JITMEM_CMD_VERSION)
 
 /* JITMEM_IOC_RESERVE flags */
-#define JITMEM_RESERVE_FIXED_NOREPLACE	(1U << 0)	/* @addr or fail */
+#define JITMEM_RESERVE_FIXED_NOREPLACE	0x1U	/* @addr or fail */
 
 /**
  * struct jitmem_reserve - reserve a slab of address space
@@ -172,7 +172,7 @@ struct jitmem_initialize {
 #define JITMEM_IOC_INITIALIZE	_IO(JITMEM_TYPE, JITMEM_CMD_INITIALIZE)
 
 /* JITMEM_IOC_DEINITIALIZE flags */
-#define JITMEM_DEINIT_FINALIZE_ONLY	(1U << 0)	/* Finalize segments only */
+#define JITMEM_DEINIT_FINALIZE_ONLY	0x1U	/* Finalize segments only */
 
 /**
  * struct jitmem_batch - a list of addresses for DEINITIALIZE or RELEASE
