@@ -327,6 +327,7 @@ int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_segment *ksegs,
 {
 	struct jitmem_region *r;
 	unsigned int i;
+	u64 bytes;
 	int ret;
 
 	ret = jitmem_request_check(ksegs, n);
@@ -334,6 +335,13 @@ int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_segment *ksegs,
 		if (ret == -EINVAL)
 			jitmem_stats_refused(JITMEM_REFUSED_INVAL);
 		return ret;
+	}
+	/* Refuse what can never fit before allocating pages for it. */
+	for (i = 0, bytes = 0; i < n; i++)
+		bytes += ksegs[i].length;
+	if (bytes > READ_ONCE(jitmem_max_initialized_bytes)) {
+		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
+		return -ENOSPC;
 	}
 	r = jitmem_region_build(ksegs, n);
 	if (IS_ERR(r))
