@@ -37,25 +37,6 @@ static void jm_alloc_free(struct jitmem_alloc *a)
 	free(a);
 }
 
-static void jm_inflight_add(struct jitmem *m, struct jitmem_alloc *a)
-{
-	a->prev = NULL;
-	a->next = m->inflight;
-	if (m->inflight)
-		m->inflight->prev = a;
-	m->inflight = a;
-}
-
-static void jm_inflight_del(struct jitmem *m, struct jitmem_alloc *a)
-{
-	if (a->prev)
-		a->prev->next = a->next;
-	else
-		m->inflight = a->next;
-	if (a->next)
-		a->next->prev = a->prev;
-}
-
 /* Zeroed working memory, aligned as asked (at least as malloc would). */
 static void *jm_working_new(size_t size, size_t align)
 {
@@ -111,7 +92,7 @@ int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, siz
 	if (!ret)
 		ret = jm_place(m, a);
 	if (!ret)
-		jm_inflight_add(m, a);
+		jm_list_add_tail(&m->inflight, &a->link);
 	jm_unlock(m);
 	if (ret) {
 		jm_alloc_free(a);
@@ -168,7 +149,7 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 	if (ret)
 		return ret;
 	jm_lock(m);
-	jm_inflight_del(m, a);
+	jm_list_del(&a->link);
 	jm_unlock(m);
 	jm_alloc_free(a);
 	*finalized = (void *)key;
@@ -184,7 +165,7 @@ void jitmem_alloc_abandon(struct jitmem_alloc *a)
 	m = a->m;
 	jm_lock(m);
 	jm_unplace(m, a);
-	jm_inflight_del(m, a);
+	jm_list_del(&a->link);
 	jm_unlock(m);
 	jm_alloc_free(a);
 }

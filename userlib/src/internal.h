@@ -19,6 +19,7 @@
 #include <jitmem.h>
 
 #include "freelist.h"
+#include "list.h"
 #include "tree.h"
 
 #define JM_PROT_MASK	(JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X)
@@ -46,7 +47,7 @@ enum jm_region_state {
 
 struct jm_region {
 	struct jm_node node;		/* in m->regions, key: the region's key */
-	struct jm_region *prev, *next;	/* m's regions in creation order */
+	struct jm_list link;		/* in m->region_list, creation order */
 	struct jm_slab *slab;
 	enum jm_region_state state;
 	size_t nsegs;
@@ -63,7 +64,7 @@ struct jm_zone {
 
 struct jm_slab {
 	struct jm_node node;		/* in m->slabs, key: start */
-	struct jm_slab *prev, *next;	/* m's slabs in creation order */
+	struct jm_list link;		/* in m->slab_list, creation order */
 	uintptr_t start;
 	size_t len;
 	bool allocator;			/* the allocator's: zones, not releasable */
@@ -110,11 +111,11 @@ struct jitmem {
 	pid_t pid;
 	size_t page_size;
 	struct jm_tree slabs;
-	struct jm_slab *slab_first, *slab_last;
+	struct jm_list slab_list;
 	struct jm_tree regions;
-	struct jm_region *region_first, *region_last;
+	struct jm_list region_list;
 	struct jm_window window;
-	struct jitmem_alloc *inflight;	/* allocations not finalized yet */
+	struct jm_list inflight;	/* allocations not finalized yet */
 };
 
 struct jm_alloc_seg {
@@ -128,7 +129,7 @@ struct jm_alloc_seg {
 
 struct jitmem_alloc {
 	struct jitmem *m;
-	struct jitmem_alloc *prev, *next;	/* m->inflight */
+	struct jm_list link;		/* in m->inflight */
 	struct jm_slab *slab;
 	size_t n;
 	struct jm_alloc_seg segs[];
@@ -141,6 +142,9 @@ static inline size_t jm_page_up(const struct jitmem *m, size_t len)
 {
 	return (len + m->page_size - 1) & ~(m->page_size - 1);
 }
+
+#define jm_region_of(l)	jm_entry(l, struct jm_region, link)
+#define jm_slab_of(l)	jm_entry(l, struct jm_slab, link)
 
 static inline void jm_lock(struct jitmem *m)
 {

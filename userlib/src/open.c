@@ -31,6 +31,9 @@ int jitmem_open(struct jitmem **out, unsigned int flags)
 	if (!m)
 		return -ENOMEM;
 	m->fd = -1;
+	jm_list_init(&m->slab_list);
+	jm_list_init(&m->region_list);
+	jm_list_init(&m->inflight);
 	if (flags & JITMEM_OPEN_USERSPACE) {
 		ret = jm_user_open(m);
 	} else {
@@ -53,15 +56,17 @@ int jitmem_open(struct jitmem **out, unsigned int flags)
 
 static void jm_close_inflight(struct jitmem *m)
 {
-	while (m->inflight) {
-		struct jitmem_alloc *a = m->inflight;
-		size_t i;
+	struct jm_list *l, *tmp;
+	size_t i;
 
-		m->inflight = a->next;
+	jm_list_for_each_safe(l, tmp, &m->inflight) {
+		struct jitmem_alloc *a = jm_entry(l, struct jitmem_alloc, link);
+
 		for (i = 0; i < a->n; i++)
 			free(a->segs[i].working);
 		free(a);
 	}
+	jm_list_init(&m->inflight);
 }
 
 /*
@@ -71,8 +76,8 @@ static void jm_close_inflight(struct jitmem *m)
  */
 void jitmem_close(struct jitmem *m)
 {
-	struct jm_slab *chunk[JM_RELEASE_CHUNK], *s;
-	struct jm_region *r;
+	struct jm_slab *chunk[JM_RELEASE_CHUNK];
+	struct jm_list *l;
 	bool ours;
 	size_t n;
 
@@ -80,20 +85,23 @@ void jitmem_close(struct jitmem *m)
 		return;
 	ours = !m->ops->check(m);
 	jm_close_inflight(m);
-	for (r = m->region_last; r && ours; r = r->prev)
-		if (r->state == JM_REGION_LIVE)
-			jm_actions_dealloc(r->deallocs, r->ndeallocs);
-	while (m->slab_first) {
-		for (n = 0, s = m->slab_first; s && n < JM_RELEASE_CHUNK; s = s->next) {
-			s->releasing = true;
-			chunk[n++] = s;
+	jm_list_for_each_reverse(l, &m->region_list)
+		if (ours && jm_region_of(l)->state == JM_REGION_LIVE)
+			jm_actions_dealloc(jm_region_of(l)->deallocs, jm_region_of(l)->ndeallocs);
+	while (!jm_list_empty(&m->slab_list)) {
+		n = 0;
+		jm_list_for_each(l, &m->slab_list) {
+			if (n == JM_RELEASE_CHUNK)
+				break;
+			jm_slab_of(l)->releasing = true;
+			chunk[n++] = jm_slab_of(l);
 		}
 		if (ours) {
 			jm_slabs_release(m, chunk, NULL, n);
 			continue;
 		}
-		while (m->region_first)
-			jm_region_forget(m, m->region_first, false);
+		while (!jm_list_empty(&m->region_list))
+			jm_region_forget(m, jm_region_of(m->region_list.next), false);
 		while (n--)
 			jm_slab_forget(m, chunk[n]);
 	}

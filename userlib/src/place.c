@@ -60,6 +60,7 @@ static int jm_place_in(struct jitmem_alloc *a, struct jm_slab *slab)
 /* A new slab whose zones hold at least what a needs. */
 static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct jm_slab **out)
 {
+	const size_t window = (size_t)2 << 30;	/* nothing larger fits anyway */
 	size_t need[JM_NCLASSES] = { 0 }, zone[JM_NCLASSES], len = 0, i;
 	uintptr_t start;
 	struct jm_slab *slab;
@@ -72,7 +73,7 @@ static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct j
 		if (!jm_seg_placed(s))
 			continue;
 		c = jm_group_class(s->group);
-		if (s->len + slack > ((size_t)1 << 31) - need[c])
+		if (s->len > window || s->len + slack > window - need[c])
 			return -ENOMEM;
 		need[c] += s->len + slack;
 	}
@@ -106,6 +107,7 @@ static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct j
 int jm_place(struct jitmem *m, struct jitmem_alloc *a)
 {
 	struct jm_slab *slab;
+	struct jm_list *l;
 	size_t i;
 	int ret;
 
@@ -113,10 +115,10 @@ int jm_place(struct jitmem *m, struct jitmem_alloc *a)
 		;
 	if (i == a->n)
 		return 0;	/* NoAlloc only: no executor memory at all */
-	for (slab = m->slab_first; slab; slab = slab->next) {
-		if (!slab->allocator)
+	jm_list_for_each(l, &m->slab_list) {
+		if (!jm_slab_of(l)->allocator)
 			continue;
-		ret = jm_place_in(a, slab);
+		ret = jm_place_in(a, jm_slab_of(l));
 		if (ret != -ENOSPC)
 			return ret;
 	}

@@ -34,14 +34,7 @@ void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back)
 	for (i = 0; i < r->nsegs; i++)
 		jm_region_seg_forget(m, r, &r->segs[i], give_back);
 	jm_tree_remove(&m->regions, &r->node);
-	if (r->prev)
-		r->prev->next = r->next;
-	else
-		m->region_first = r->next;
-	if (r->next)
-		r->next->prev = r->prev;
-	else
-		m->region_last = r->prev;
+	jm_list_del(&r->link);
 	free(r->segs);
 	free(r->deallocs);
 	free(r);
@@ -52,13 +45,7 @@ static void jm_region_add(struct jitmem *m, struct jm_region *r)
 	size_t i;
 
 	jm_tree_insert(&m->regions, &r->node);
-	r->next = NULL;
-	r->prev = m->region_last;
-	if (m->region_last)
-		m->region_last->next = r;
-	else
-		m->region_first = r;
-	m->region_last = r;
+	jm_list_add_tail(&m->region_list, &r->link);
 	if (!r->slab->allocator)
 		for (i = 0; i < r->nsegs; i++) {
 			r->segs[i].node.key = r->segs[i].addr;

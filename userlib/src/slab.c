@@ -11,13 +11,7 @@ void jm_slab_link(struct jitmem *m, struct jm_slab *s, uintptr_t start, size_t l
 	s->len = len;
 	s->node.key = start;
 	jm_tree_insert(&m->slabs, &s->node);
-	s->next = NULL;
-	s->prev = m->slab_last;
-	if (m->slab_last)
-		m->slab_last->next = s;
-	else
-		m->slab_first = s;
-	m->slab_last = s;
+	jm_list_add_tail(&m->slab_list, &s->link);
 }
 
 void jm_slab_forget(struct jitmem *m, struct jm_slab *s)
@@ -25,14 +19,7 @@ void jm_slab_forget(struct jitmem *m, struct jm_slab *s)
 	int c;
 
 	jm_tree_remove(&m->slabs, &s->node);
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		m->slab_first = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	else
-		m->slab_last = s->prev;
+	jm_list_del(&s->link);
 	if (s->allocator)
 		for (c = 0; c < JM_NCLASSES; c++)
 			jm_fl_destroy(&s->zones[c].free);
@@ -57,7 +44,7 @@ struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len)
 void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n)
 {
 	int kres[JM_RELEASE_CHUNK], ret;
-	struct jm_region *r, *next;
+	struct jm_list *l, *tmp;
 	size_t i, nlive = 0, off, count;
 
 	for (i = 0; i < n; i++)
@@ -74,11 +61,9 @@ void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], 
 				results[s->item] = ret ? ret : kres[i];
 		}
 	}
-	for (r = m->region_first; r; r = next) {
-		next = r->next;
-		if (r->slab->gone)
-			jm_region_forget(m, r, false);
-	}
+	jm_list_for_each_safe(l, tmp, &m->region_list)
+		if (jm_region_of(l)->slab->gone)
+			jm_region_forget(m, jm_region_of(l), false);
 	for (i = 0; i < nlive; i++)
 		jm_slab_forget(m, slabs[i]);
 }
@@ -122,7 +107,8 @@ static bool jm_slab_ours(struct jm_slab *const slabs[], size_t n, const struct j
 static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab *slabs[],
 			  int results[], size_t n, struct jm_region ***claimed, size_t *nclaimed)
 {
-	struct jm_region *r, **list;
+	struct jm_region **list;
+	struct jm_list *l;
 	size_t i, count = 0;
 
 	for (i = 0; i < n; i++) {
@@ -140,9 +126,10 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 		results[i] = 0;
 	}
 	/* A region being initialized or deinitialized keeps its slab. */
-	for (r = m->region_first; r; r = r->next)
-		if (jm_slab_ours(slabs, n, r->slab) && r->state != JM_REGION_LIVE)
-			r->slab->busy = true;
+	jm_list_for_each(l, &m->region_list)
+		if (jm_slab_ours(slabs, n, jm_region_of(l)->slab) &&
+		    jm_region_of(l)->state != JM_REGION_LIVE)
+			jm_region_of(l)->slab->busy = true;
 	for (i = 0; i < n; i++) {
 		if (slabs[i] && slabs[i]->busy) {
 			slabs[i]->releasing = false;
@@ -150,8 +137,8 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 			results[i] = -EBUSY;
 		}
 	}
-	for (r = m->region_first; r; r = r->next)
-		if (jm_slab_ours(slabs, n, r->slab))
+	jm_list_for_each(l, &m->region_list)
+		if (jm_slab_ours(slabs, n, jm_region_of(l)->slab))
 			count++;
 	list = malloc((count ? count : 1) * sizeof(*list));
 	if (!list) {
@@ -161,10 +148,10 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 		return -ENOMEM;
 	}
 	count = 0;
-	for (r = m->region_last; r; r = r->prev)
-		if (jm_slab_ours(slabs, n, r->slab)) {
-			r->state = JM_REGION_DYING;
-			list[count++] = r;
+	jm_list_for_each_reverse(l, &m->region_list)
+		if (jm_slab_ours(slabs, n, jm_region_of(l)->slab)) {
+			jm_region_of(l)->state = JM_REGION_DYING;
+			list[count++] = jm_region_of(l);
 		}
 	*claimed = list;
 	*nclaimed = count;

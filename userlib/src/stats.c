@@ -4,16 +4,17 @@
 
 int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 {
-	const struct jm_region *r;
-	const struct jm_slab *s;
+	const struct jm_list *l;
 	size_t i;
 
 	*st = (struct jitmem_stats){ 0 };
-	for (s = m->slab_first; s; s = s->next) {
+	jm_list_for_each(l, &m->slab_list) {
 		st->slabs++;
-		st->reserved_bytes += s->len;
+		st->reserved_bytes += jm_slab_of(l)->len;
 	}
-	for (r = m->region_first; r; r = r->next) {
+	jm_list_for_each(l, &m->region_list) {
+		const struct jm_region *r = jm_region_of(l);
+
 		st->regions++;
 		for (i = 0; i < r->nsegs; i++) {
 			const struct jm_seg *seg = &r->segs[i];

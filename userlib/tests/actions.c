@@ -27,22 +27,6 @@ static int t_action(void *arg)
 	return a->ret;
 }
 
-static size_t pg;
-
-static struct jitmem *t_setup(void **slab)
-{
-	struct jitmem *m;
-
-	if (t_open(&m))
-		return NULL;
-	pg = jitmem_page_size(m);
-	if (jitmem_reserve(m, 1 << 20, slab)) {
-		jitmem_close(m);
-		return NULL;
-	}
-	return m;
-}
-
 static struct jitmem_action t_act_of(struct t_act *a)
 {
 	struct jitmem_action x = { a ? t_action : NULL, a };

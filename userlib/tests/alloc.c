@@ -2,22 +2,6 @@
 /* The JITLink-style allocator: placement, reuse, coalescing, the window. */
 #include "helpers.h"
 
-#define RX (JITMEM_PROT_R | JITMEM_PROT_X)
-#define RO JITMEM_PROT_R
-#define RW (JITMEM_PROT_R | JITMEM_PROT_W)
-
-static size_t pg;
-
-static struct jitmem *t_setup(void)
-{
-	struct jitmem *m;
-
-	if (t_open(&m))
-		return NULL;
-	pg = jitmem_page_size(m);
-	return m;
-}
-
 /* Allocate one segment, finalize it without actions. */
 static int t_one(struct jitmem *m, unsigned int group, size_t size, void **fin)
 {
@@ -44,7 +28,7 @@ static int allocate_finalize_deallocate(void)
 	void *fin;
 	size_t i;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
 	w0 = jitmem_alloc_working(a, 0);
 	w1 = jitmem_alloc_working(a, 1);
@@ -102,7 +86,7 @@ static int allocate_bad_args(void)
 	struct jitmem *m;
 	void *fin;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_EQ(jitmem_allocate(m, &req, 0, &a), -EINVAL);
 	T_EQ(jitmem_allocate(m, NULL, 1, &a), -EINVAL);
 	T_EQ(jitmem_allocate(m, &req, 1, NULL), -EINVAL);
@@ -144,7 +128,7 @@ static int second_allocation_reuses_slab(void)
 	struct jitmem *m;
 	void *f1, *f2;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_OK(t_one(m, RX, 10, &f1));
@@ -169,7 +153,7 @@ static int freed_neighbours_coalesce(void)
 	struct jitmem *m;
 	void *f[4], *big;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(t_one(m, RO, 1, &f[0]));
 	T_OK(t_one(m, RO, 1, &f[1]));
 	T_OK(t_one(m, RO, 1, &f[2]));
@@ -195,7 +179,7 @@ static int zones_per_protection(void)
 	struct jitmem *m;
 	void *code, *data, *ro;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(t_one(m, RX, 1, &code));
 	T_OK(jitmem_deallocate(m, &code, 1));
 	T_OK(t_one(m, RW, 1, &data));
@@ -216,7 +200,7 @@ static int abandon_returns_ranges(void)
 	struct jitmem *m;
 	void *t0, *t1;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
 	t0 = jitmem_alloc_target(a, 0);
 	t1 = jitmem_alloc_target(a, 1);
@@ -243,7 +227,7 @@ static int alignment(void)
 	struct jitmem *m;
 	void *fin;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(t_one(m, RX, 1, &fin));	/* so that the next one is not aligned by chance */
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
 	T_EQ((uintptr_t)jitmem_alloc_target(a, 0) % (1 << 16), 0);
@@ -258,23 +242,17 @@ static int alignment(void)
 	return 0;
 }
 
-static int t_fail(void *arg)
-{
-	(void)arg;
-	return -ENOLINK;
-}
-
 /* A failed finalize leaves the allocation as it was: retry or abandon. */
 static int finalize_failure_keeps_allocation(void)
 {
 	struct jitmem_seg_request req = { RX, 8, 0 };
-	struct jitmem_action_pair bad = { { t_fail, NULL }, { NULL, NULL } };
+	struct jitmem_action_pair bad = { { t_fail, (void *)-ENOLINK }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
 	struct jitmem *m;
 	void *fin = NULL, *target;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, &req, 1, &a));
 	t_code(jitmem_alloc_working(a, 0), 77);
 	target = jitmem_alloc_target(a, 0);
@@ -299,7 +277,7 @@ static int finalize_needs_standard_segment(void)
 	struct jitmem *m;
 	void *fin;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, &req, 1, &a));
 	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
 	jitmem_alloc_abandon(a);
@@ -314,7 +292,7 @@ static int deallocate_bad_items(void)
 	struct jitmem *m;
 	void *f[3];
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(t_one(m, RW, 1, &f[0]));
 	T_OK(t_one(m, RW, 1, &f[2]));
 	f[1] = (char *)f[2] + 16 * pg;
@@ -341,7 +319,7 @@ static int window_bounds_slabs(void)
 	struct jitmem *m;
 	int i, n, ret = 0;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	for (n = 0; n < 32; n++) {
 		ret = jitmem_allocate(m, &req, 1, &a[n]);
 		if (ret)

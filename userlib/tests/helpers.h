@@ -28,6 +28,10 @@
 #endif
 #endif
 
+#define RX (JITMEM_PROT_R | JITMEM_PROT_X)
+#define RO JITMEM_PROT_R
+#define RW (JITMEM_PROT_R | JITMEM_PROT_W)
+
 /* Kernel tests fail, never skip, when /dev/jitmem cannot be used. */
 static inline int t_open(struct jitmem **m)
 {
@@ -38,6 +42,29 @@ static inline int t_open(struct jitmem **m)
 	else if (jitmem_backend_is_kernel(*m) != JM_TEST_KERNEL)
 		return -EPROTO;
 	return ret;
+}
+
+static size_t pg __attribute__((unused));	/* the handle's page size */
+
+/* A handle, and a 1 MiB slab in *slab unless slab is NULL. */
+static inline struct jitmem *t_setup(void **slab)
+{
+	struct jitmem *m;
+
+	if (t_open(&m))
+		return NULL;
+	pg = jitmem_page_size(m);
+	if (slab && jitmem_reserve(m, 1 << 20, slab)) {
+		jitmem_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* An action that fails with the negative errno in its argument. */
+static inline int t_fail(void *arg)
+{
+	return (int)(intptr_t)arg;
 }
 
 /* 1 if the byte can be read, 0 if not: the kernel reports EFAULT. */

@@ -2,23 +2,8 @@
 /* JITLink lifetime policies: Standard, Finalize, NoAlloc. */
 #include "helpers.h"
 
-#define RX (JITMEM_PROT_R | JITMEM_PROT_X)
-#define RO JITMEM_PROT_R
-#define RW (JITMEM_PROT_R | JITMEM_PROT_W)
 #define FIN JITMEM_LIFETIME_FINALIZE
 #define NOALLOC JITMEM_LIFETIME_NOALLOC
-
-static size_t pg;
-
-static struct jitmem *t_setup(void)
-{
-	struct jitmem *m;
-
-	if (t_open(&m))
-		return NULL;
-	pg = jitmem_page_size(m);
-	return m;
-}
 
 struct t_seen {
 	const char *ro;		/* a Finalize segment */
@@ -47,7 +32,7 @@ static int finalize_segments_gone_after_finalize(void)
 	struct jitmem *m;
 	void *fin, *code;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
 	t_code(jitmem_alloc_working(a, 0), 5);
 	*(char *)jitmem_alloc_working(a, 1) = 'f';
@@ -88,7 +73,7 @@ static int finalize_segment_initialize(void)
 	void *slab, *key, *key2;
 	char *s;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_reserve(m, 1 << 20, &slab));
 	s = slab;
 	seen.ro = s;
@@ -115,23 +100,17 @@ static int finalize_segment_initialize(void)
 	return 0;
 }
 
-static int t_fail(void *arg)
-{
-	(void)arg;
-	return -ENOSTR;
-}
-
 /* A failing finalize action with Finalize segments leaves nothing behind. */
 static int finalize_failure_with_finalize_segments(void)
 {
 	struct jitmem_seg_request reqs[2] = { { RX, 8, 0 }, { RO | FIN, 2, 0 } };
-	struct jitmem_action_pair pair = { { t_fail, NULL }, { NULL, NULL } };
+	struct jitmem_action_pair pair = { { t_fail, (void *)-ENOSTR }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
 	struct jitmem *m;
 	void *fin;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
 	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin), -ENOSTR);
 	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
@@ -158,7 +137,7 @@ static int noalloc_never_reaches_backend(void)
 	char *debug;
 	void *fin;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	/* NoAlloc alone: no slab, no region. */
 	T_OK(jitmem_allocate(m, reqs, 1, &a));
 	T_CHECK(jitmem_alloc_target(a, 0) == NULL);
@@ -197,7 +176,7 @@ static int standard_lives_until_deallocated(void)
 	void *fin[8], *code[8];
 	int i;
 
-	T_CHECK((m = t_setup()));
+	T_CHECK((m = t_setup(NULL)));
 	for (i = 0; i < 8; i++) {
 		T_OK(jitmem_allocate(m, &req, 1, &a));
 		t_code(jitmem_alloc_working(a, 0), i);

@@ -7,22 +7,6 @@
 
 #define SLAB (1UL << 20)
 
-static size_t pg;
-
-static struct jitmem *t_setup(void **slab)
-{
-	struct jitmem *m;
-
-	if (t_open(&m))
-		return NULL;
-	pg = jitmem_page_size(m);
-	if (slab && jitmem_reserve(m, SLAB, slab)) {
-		jitmem_close(m);
-		return NULL;
-	}
-	return m;
-}
-
 static int t_init1(struct jitmem *m, void *addr, size_t size, const void *content,
 		   size_t content_size, unsigned int group, void **key)
 {

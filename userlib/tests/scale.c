@@ -5,10 +5,6 @@
  */
 #include "helpers.h"
 
-#define RX (JITMEM_PROT_R | JITMEM_PROT_X)
-#define RO JITMEM_PROT_R
-#define RW (JITMEM_PROT_R | JITMEM_PROT_W)
-
 #define N 100000
 #define MAX_NEW_VMAS 256
 
