@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * jitmem-fuzz: seeded random ioctls and memory operations on /dev/jitmem,
+ * checked against a model.  Prints TAP, one test point per epoch.
+ *
+ * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH]
+ *                    [-v FROM_CALL] [-t SECONDS]
+ *
+ * -n is the total number of calls, split over -E epochs (default 10); each
+ * epoch is a child process, so a crash is reported with its seed, epoch
+ * and call number, and "-s SEED -e EPOCH -n CALLS -v FROM" replays it with
+ * a log of every call from FROM.  Address space randomization is turned
+ * off (the program re-executes itself) so that a seed replays exactly.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+#define DEV		"/dev/jitmem"
+#define PARAMS		"/sys/module/jitmem/parameters/"
+
+/* Shared with the epoch processes, for reports after a crash. */
+struct shared {
+	uint64_t call;
+	uint64_t ok;
+	uint64_t errs;
+	uint64_t inits;
+};
+
+static struct shared *shared;
+
+static bool read_param(const char *name, uint64_t *val)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	if (buf[0] == 'Y' || buf[0] == 'N') {
+		*val = buf[0] == 'Y';
+		return true;
+	}
+	*val = strtoull(buf, NULL, 0);
+	return true;
+}
+
+static int read_limits(struct fuzz *f)
+{
+	struct jitmem_version v = { .size = sizeof(v) };
+	struct limits *l = &f->lim;
+	struct statvfs st;
+	uint64_t reuse = 1, segs = 0, batch = 0;
+	int fd = open(DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, JITMEM_IOC_VERSION, &v)) {
+		printf("# %s: %s\n", DEV, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	l->features = v.features;
+	l->known = read_param("max_reserved_bytes", &l->max_reserved_bytes) &&
+		   read_param("max_initialized_bytes",
+			      &l->max_initialized_bytes) &&
+		   read_param("max_segments", &segs) &&
+		   read_param("max_batch", &batch);
+	l->max_segments = segs;
+	l->max_batch = batch;
+	read_param("exec_reuse", &reuse);
+	l->exec_reuse = reuse;
+	l->dev_noexec = !statvfs(DEV, &st) && (st.f_flag & ST_NOEXEC);
+	return 0;
+}
+
+static void *map(size_t len, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	return p;
+}
+
+/* All scratch memory, with guard pages after the arg page and the pool. */
+static void map_scratch(struct fuzz *f)
+{
+	struct scratch *s = &f->s;
+	long pg = f->page;
+	int i;
+
+	s->arg = map(2 * pg, PROT_READ | PROT_WRITE);
+	s->guard = s->arg + pg;
+	mprotect(s->guard, pg, PROT_NONE);
+	s->ro = map(pg, PROT_READ);
+	s->pool = map(POOL_SIZE + pg, PROT_READ | PROT_WRITE);
+	for (i = 0; i < POOL_SIZE; i++)
+		s->pool[i] = (uint8_t)(i * 131 + 7);
+	/* mov eax, imm32 (the stub's offset); ret */
+	for (i = 0; i < NFUNCS; i++) {
+		uint8_t *p = s->pool + i * FUNC_STRIDE;
+		uint32_t off = i * FUNC_STRIDE;
+
+		p[0] = 0xb8;
+		memcpy(p + 1, &off, 4);
+		p[5] = 0xc3;
+	}
+	mprotect(s->pool + POOL_SIZE, pg, PROT_NONE);
+	s->segbuf_size = 64 * 1024;
+	s->segbuf = map(s->segbuf_size, PROT_READ | PROT_WRITE);
+	s->items = map(4096 * sizeof(uint64_t), PROT_READ | PROT_WRITE);
+	s->results = map(4096 * sizeof(int32_t), PROT_READ | PROT_WRITE);
+	s->maps_size = 4 << 20;
+	s->maps = map(s->maps_size, PROT_READ | PROT_WRITE);
+}
+
+static int open_ctx(struct fuzz *f, struct ctx *c)
+{
+	int fd = open(DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		fuzz_fail(f, "open %s: %s", DEV, strerror(errno));
+	model_reset(c, fd);
+	return fd;
+}
+
+/* Close a context, releasing everything first or leaving it mapped. */
+static void close_ctx(struct fuzz *f, struct ctx *c, bool release)
+{
+	uint64_t addr[MAX_SLABS], len[MAX_SLABS];
+	int i, n = c->nslabs;
+
+	if (release) {
+		release_all(f, c);
+		query_check(f, c, true);
+		close(c->fd);
+		return;
+	}
+	/* Close with live regions: the mappings keep the context alive. */
+	for (i = 0; i < n; i++) {
+		addr[i] = c->slabs[i].addr;
+		len[i] = c->slabs[i].len;
+	}
+	close(c->fd);
+	f->call++;
+	c->nslabs = 0;
+	c->nregions = 0;
+	for (i = 0; i < n; i++)
+		unmap_free(f, addr[i], len[i]);
+	for (i = 0; i < c->norphans; i++)
+		unmap_free(f, c->orphan_addr[i], c->orphan_len[i]);
+	c->norphans = 0;
+}
+
+/* Without JITMEM_FEATURE_MEMMAP every memory-map command is ENOTTY. */
+static void step_skeleton(struct fuzz *f, struct ctx *c)
+{
+	static const unsigned long cmds[] = {
+		JITMEM_IOC_RESERVE, JITMEM_IOC_INITIALIZE,
+		JITMEM_IOC_DEINITIALIZE, JITMEM_IOC_RELEASE, JITMEM_IOC_QUERY,
+	};
+
+	switch (rnd_below(&f->rng, 3)) {
+	case 0:
+		op_version(f, c);
+		break;
+	case 1:
+		op_bad_cmd(f, c);
+		break;
+	default:
+		expect(f, "memory-map ioctl without the feature",
+		       fuzz_ioctl(f, c->fd, cmds[rnd_below(&f->rng, 5)],
+				  f->s.arg), E(ENOTTY), false);
+	}
+}
+
+static void step(struct fuzz *f, struct ctx *c)
+{
+	unsigned int w = rnd_below(&f->rng, 1000);
+
+	if (w < 60)
+		c->nslabs < MAX_SLABS - 1 ? op_reserve(f, c) : op_release(f, c);
+	else if (w < 330)
+		c->nregions < MAX_REGIONS - 1 ? op_initialize(f, c) :
+						op_deinitialize(f, c);
+	else if (w < 500)
+		op_deinitialize(f, c);
+	else if (w < 540)
+		op_release(f, c);
+	else if (w < 590)
+		op_query(f, c);
+	else if (w < 605)
+		op_version(f, c);
+	else if (w < 630)
+		op_bad_cmd(f, c);
+	else if (w < 645)
+		op_munmap(f, c);
+	else if (w < 670)
+		op_mprotect(f, c);
+	else if (w < 710)
+		op_madvise(f, c);
+	else if (w < 720)
+		op_mremap(f, c);
+	else if (w < 900)
+		op_access(f, c);
+	else if (w < 901) {
+		fuzz_log(f, "fork");
+		op_fork(f, c);
+	} else if (w < 902) {
+		fuzz_log(f, "reopen");
+		close_ctx(f, c, chance(&f->rng, 500));
+		open_ctx(f, c);
+	} else if (c->nregions) {
+		f->call++;
+		fuzz_log(f, "check region %d", c->nregions);
+		check_region(f, c, &c->regions[rnd_below(&f->rng, c->nregions)],
+			     chance(&f->rng, 200));
+	}
+}
+
+static void run_epoch(struct fuzz *f)
+{
+	uint64_t inits = 0;
+	int n;
+
+	f->rng.s = f->seed ^ (0x9e3779b97f4a7c15ULL * (f->epoch + 1));
+	rnd(&f->rng);
+	probe_init();
+	for (n = 0; n < NCTX; n++)
+		open_ctx(f, &f->ctx[n]);
+	while (f->call < f->ncalls) {
+		struct ctx *c = &f->ctx[rnd_below(&f->rng, NCTX)];
+		uint64_t before = f->ok;
+
+		if (f->lim.features & JITMEM_FEATURE_MEMMAP) {
+			int nr = c->nregions;
+
+			step(f, c);
+			inits += c->nregions > nr && f->ok > before;
+		} else {
+			step_skeleton(f, c);
+		}
+		if (!(f->call % 8192))
+			check_regions(f, c, false);
+		if (!(f->call % 65536))
+			check_no_wx(f);
+		shared->call = f->call;
+		shared->ok = f->ok;
+		shared->errs = f->errs;
+	}
+	for (n = 0; n < NCTX; n++) {
+		check_regions(f, &f->ctx[n], true);
+		close_ctx(f, &f->ctx[n], true);
+	}
+	check_no_wx(f);
+	if (maps_jitmem(f))
+		fuzz_fail(f, "mappings of %s left after releasing everything",
+			  DEV);
+	if ((f->lim.features & JITMEM_FEATURE_MEMMAP) && f->ncalls >= 1000 &&
+	    !inits)
+		fuzz_fail(f, "no INITIALIZE succeeded: the fuzzer is blind");
+	shared->call = f->call;
+	shared->ok = f->ok;
+	shared->errs = f->errs;
+	shared->inits = inits;
+}
+
+/* Run one epoch in a child; print its TAP line. */
+static bool epoch(struct fuzz *f, unsigned int e, unsigned int tapno,
+		  unsigned int timeout)
+{
+	int status;
+	pid_t pid;
+
+	memset(shared, 0, sizeof(*shared));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (!pid) {
+		f->epoch = e;
+		alarm(timeout);
+		run_epoch(f);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+		printf("ok %u - epoch %u seed %#llx: %llu calls, %llu ioctls ok, %llu failed as expected, %llu regions initialized\n",
+		       tapno, e, (unsigned long long)f->seed,
+		       (unsigned long long)shared->call,
+		       (unsigned long long)shared->ok,
+		       (unsigned long long)shared->errs,
+		       (unsigned long long)shared->inits);
+		return true;
+	}
+	if (WIFSIGNALED(status))
+		printf("# epoch %u killed by signal %d (%s) at call %llu\n"
+		       "# replay: jitmem-fuzz -s %#llx -e %u -n %llu -v %llu\n",
+		       e, WTERMSIG(status), strsignal(WTERMSIG(status)),
+		       (unsigned long long)shared->call,
+		       (unsigned long long)f->seed, e,
+		       (unsigned long long)f->ncalls,
+		       (unsigned long long)(shared->call > 20 ?
+					    shared->call - 20 : 0));
+	printf("not ok %u - epoch %u seed %#llx\n", tapno, e,
+	       (unsigned long long)f->seed);
+	return false;
+}
+
+/* Fixed addresses make a seed replay the same calls. */
+static void no_aslr(char **argv)
+{
+	int pers = personality(0xffffffff);
+
+	if (pers == -1 || (pers & ADDR_NO_RANDOMIZE) ||
+	    getenv("JITMEM_FUZZ_ASLR"))
+		return;
+	if (personality(pers | ADDR_NO_RANDOMIZE) == -1)
+		return;
+	execv("/proc/self/exe", argv);
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	static struct fuzz f;
+	unsigned int epochs = 10, only = ~0U, timeout = 1800, e, tapno = 0;
+	unsigned int failed = 0;
+	uint64_t total = 100000;
+	int opt;
+
+	no_aslr(argv);
+	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
+	f.seed = 0x6a69746d656dULL;
+	f.verbose_from = ~0ULL;
+	while ((opt = getopt(argc, argv, "s:n:E:e:v:t:")) != -1) {
+		switch (opt) {
+		case 's': f.seed = strtoull(optarg, NULL, 0); break;
+		case 'n': total = strtoull(optarg, NULL, 0); break;
+		case 'E': epochs = strtoul(optarg, NULL, 0); break;
+		case 'e': only = strtoul(optarg, NULL, 0); break;
+		case 'v': f.verbose_from = strtoull(optarg, NULL, 0); break;
+		case 't': timeout = strtoul(optarg, NULL, 0); break;
+		default:
+			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH] [-v FROM] [-t SECONDS]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!epochs)
+		epochs = 1;
+	f.page = sysconf(_SC_PAGESIZE);
+	f.ncalls = total / epochs;
+	printf("TAP version 13\n1..%u\n", only == ~0U ? epochs : 1);
+	if (read_limits(&f)) {
+		printf("not ok 1 - open %s and read its version\n", DEV);
+		return 1;
+	}
+	printf("# seed %#llx, %u epochs of %llu calls, features %#llx%s\n",
+	       (unsigned long long)f.seed, epochs,
+	       (unsigned long long)f.ncalls, (unsigned long long)f.lim.features,
+	       f.lim.known ? "" : ", module parameters unknown");
+	map_scratch(&f);
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	for (e = 0; e < epochs; e++) {
+		if (only != ~0U && e != only)
+			continue;
+		failed += !epoch(&f, e, ++tapno, timeout);
+	}
+	return failed ? 1 : 0;
+}
