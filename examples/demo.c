@@ -5,6 +5,7 @@
  *
  * Environment: JITMEMCTL, a jitmemctl binary to show `jitmemctl stats`
  * (without it the handle's own QUERY counters are shown).
+ * --tap prints the checks as TAP ("ok - ...") and the rest as comments.
  * Exit status: 0 when every check passed, 1 otherwise, 2 on setup errors.
  */
 #include <errno.h>
@@ -40,24 +41,40 @@ static struct expr exprs[NFUNCS];
 static int nok, nfail, nstep;
 static int rawfd = -1;		/* a context of the parent, for the fork step */
 
+static int tap;		/* --tap: "ok - ..." lines, the rest as comments */
+
 static void check(int ok, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("   %s ", ok ? "\u2713" : "\u2717");
+	if (tap)
+		printf("%s - ", ok ? "ok" : "not ok");
+	else
+		printf("   %s ", ok ? "\u2713" : "\u2717");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	printf("%s\n", ok ? "" : "   <-- FAIL");
+	printf("%s\n", ok || tap ? "" : "   <-- FAIL");
 	if (ok)
 		nok++;
 	else
 		nfail++;
 }
 
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(tap ? "# " : "     ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
 static void step(const char *title)
 {
-	printf("\n%d. %s\n", ++nstep, title);
+	printf(tap ? "# %d. %s\n" : "\n%d. %s\n", ++nstep, title);
 }
 
 static const char *errname(int err)
@@ -100,9 +117,9 @@ static void show_query(void)
 		check(0, "jitmem_stats (QUERY ioctl): %s", errname(-ret));
 		return;
 	}
-	printf("     this handle (QUERY ioctl): %" PRIu64 " slab(s), %" PRIu64 " MiB reserved, %"
-	       PRIu64 " region(s), %" PRIu64 " segment(s); R %" PRIu64 " KiB, RW %" PRIu64
-	       " KiB, RX %" PRIu64 " KiB\n", st.slabs, st.reserved_bytes >> 20, st.regions,
+	note("this handle (QUERY ioctl): %" PRIu64 " slab(s), %" PRIu64 " MiB reserved, %"
+	     PRIu64 " region(s), %" PRIu64 " segment(s); R %" PRIu64 " KiB, RW %" PRIu64
+	     " KiB, RX %" PRIu64 " KiB", st.slabs, st.reserved_bytes >> 20, st.regions,
 	       st.segments, st.bytes_r >> 10, st.bytes_rw >> 10, st.bytes_rx >> 10);
 }
 
@@ -116,7 +133,7 @@ static int show_jitmemctl(void)
 	pid_t pid;
 
 	if (!ctl || !*ctl || access(ctl, X_OK)) {
-		printf("     (jitmemctl is not built: showing the QUERY counters only)\n");
+		note("(jitmemctl is not built: showing the QUERY counters only)");
 		return 0;
 	}
 	fflush(stdout);
@@ -135,9 +152,11 @@ static int show_jitmemctl(void)
 	}
 	close(fds[1]);
 	in = fdopen(fds[0], "r");
-	printf("     $ jitmemctl stats\n");
-	while (in && fgets(line, sizeof(line), in))
-		printf("     %s", line);
+	note("$ jitmemctl stats");
+	while (in && fgets(line, sizeof(line), in)) {
+		line[strcspn(line, "\n")] = 0;
+		note("%s", line);
+	}
 	if (in)
 		fclose(in);
 	waitpid(pid, &status, 0);
@@ -189,11 +208,11 @@ static void show_maps(void)
 
 	if (!f)
 		return;
-	printf("     mappings of /dev/jitmem in /proc/self/maps (neighbours share one):\n");
+	note("mappings of /dev/jitmem in /proc/self/maps (neighbours share one):");
 	while (fgets(line, sizeof(line), f))
 		if (strstr(line, "/dev/jitmem") &&
 		    sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3)
-			printf("       %012lx-%012lx %s %6lu KiB\n", lo, hi, perms, (hi - lo) >> 10);
+			note("  %012lx-%012lx %s %6lu KiB", lo, hi, perms, (hi - lo) >> 10);
 	fclose(f);
 }
 
@@ -223,9 +242,9 @@ static void step_compile(void)
 	}
 	if (!fns[0].call)
 		return;
-	printf("     segments of the first: code %p r-x, constants %p r--, counter %p rw-\n",
-	       (const void *)fns[0].code, (const void *)fns[0].consts,
-	       (const void *)fns[0].calls);
+	note("segments of the first: code %p r-x, constants %p r--, counter %p rw-",
+	     (const void *)fns[0].code, (const void *)fns[0].consts,
+	     (const void *)fns[0].calls);
 	for (i = 0; i < NFUNCS; i++)
 		calls -= fns[i].call ? *fns[i].calls : 0;
 	check(!calls, "results equal the interpreter's; each function counted its calls "
@@ -363,11 +382,13 @@ static void child_mdwe(void)
 		return;
 	}
 	if (how == MDWE_PRCTL)
-		printf("     mechanism: prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN)\n");
+		note("mechanism: prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN)");
 	else
-		printf("     mechanism: no PR_SET_MDWE on this kernel (EINVAL), so a seccomp filter with\n"
-		       "     the rules of systemd's MemoryDenyWriteExecute=yes: mmap(W|X), mprotect(X)\n"
-		       "     and shmat(SHM_EXEC) fail with EPERM\n");
+		note("mechanism: no PR_SET_MDWE on this kernel (EINVAL), so a seccomp filter with\n%s",
+		     tap ? "# the rules of systemd's MemoryDenyWriteExecute=yes: mmap(W|X), mprotect(X)\n"
+			   "# and shmat(SHM_EXEC) fail with EPERM" :
+			   "     the rules of systemd's MemoryDenyWriteExecute=yes: mmap(W|X), mprotect(X)\n"
+			   "     and shmat(SHM_EXEC) fail with EPERM");
 
 	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ret = p == MAP_FAILED ? errno : 0;
@@ -406,11 +427,12 @@ static void step_mdwe(void)
 	in_child(child_mdwe);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct stat stb;
 	int i, ret;
 
+	tap = argc > 1 && !strcmp(argv[1], "--tap");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = jitmem_open(&m, 0);
 	if (ret) {
@@ -418,7 +440,7 @@ int main(void)
 			strerror(-ret));
 		return 2;
 	}
-	printf("jitmem demo: an expression JIT on libjitmem, kernel backend");
+	printf("%sjitmem demo: an expression JIT on libjitmem, kernel backend", tap ? "# " : "");
 	if (!stat("/dev/jitmem", &stb))
 		printf(" (/dev/jitmem mode %04o, uid %u gid %u)", stb.st_mode & 07777,
 		       stb.st_uid, stb.st_gid);
@@ -440,6 +462,7 @@ int main(void)
 		if (fns[i].call && (ret = jit_free(m, &fns[i])))
 			check(0, "jitmem_deallocate: %s", errname(-ret));
 	jitmem_close(m);
-	printf("\njitmem demo: %d ok, %d failed\n", nok, nfail);
+	printf(tap ? "# jitmem demo: %d ok, %d failed\n" : "\njitmem demo: %d ok, %d failed\n",
+	       nok, nfail);
 	return nfail ? 1 : 0;
 }

@@ -75,5 +75,7 @@ install-dkms-src:
 		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f; \
 	done; echo "  INSTALL $(DESTDIR)$(DKMS_SRCDIR)"
 
-check-packaging:
+CHECK_EXTRA += check-packaging
+
+check-packaging: modules
 	@packaging/tests/run
