@@ -11,6 +11,8 @@
  * and call number, and "-s SEED -e EPOCH -n CALLS -v FROM" replays it with
  * a log of every call from FROM.  Address space randomization is turned
  * off (the program re-executes itself) so that a seed replays exactly.
+ * JITMEM_FUZZ_CALLS and JITMEM_FUZZ_SEED set the defaults of -n and -s
+ * (for runners that cannot pass arguments).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -356,6 +358,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	f.seed = 0x6a69746d656dULL;
 	f.verbose_from = ~0ULL;
+	if (getenv("JITMEM_FUZZ_SEED"))
+		f.seed = strtoull(getenv("JITMEM_FUZZ_SEED"), NULL, 0);
+	if (getenv("JITMEM_FUZZ_CALLS"))
+		total = strtoull(getenv("JITMEM_FUZZ_CALLS"), NULL, 0);
 	while ((opt = getopt(argc, argv, "s:n:E:e:v:t:")) != -1) {
 		switch (opt) {
 		case 's': f.seed = strtoull(optarg, NULL, 0); break;

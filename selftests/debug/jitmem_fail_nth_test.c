@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Fault injection (debug kernel: CONFIG_FAULT_INJECTION, failslab,
+ * fail_page_alloc, fail_usercopy), iommufd_fail_nth style: for N = 1, 2, ...
+ * make the Nth allocation or user copy of one ioctl fail, until the ioctl
+ * runs with fewer than N of them.  Each failed ioctl must answer ENOMEM or
+ * EFAULT and leave nothing behind: counters unchanged, target pages still
+ * faulting, no readable, writable or executable mapping left, neighbours
+ * intact.  A batch that fails is all or nothing per item.  Leaks are
+ * kmemleak's to find (make check-debug scans after the run).
+ */
+#include "kselftest_harness.h"
+#include "jitmem_util.h"
+
+#define FAULT_DIR	"/sys/kernel/debug/"
+#define MAX_NTH		5000
+#define SLAB_PAGES	32
+#define NEIGH_RET	0x4242
+#define CODE_RET	0x1717
+
+/* debugfs knobs and the values that make every allocation eligible. */
+static const struct knob {
+	const char *path;
+	const char *value;
+} knobs[] = {
+	{ "failslab/ignore-gfp-wait", "N" },
+	{ "failslab/verbose", "0" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "fail_page_alloc/min-order", "0" },
+	{ "fail_page_alloc/verbose", "0" },
+	{ "fail_usercopy/verbose", "0" },
+};
+
+#define NKNOBS (sizeof(knobs) / sizeof(knobs[0]))
+
+static int rw_file(const char *path, char *buf, size_t len, bool write_it)
+{
+	int fd = open(path, (write_it ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write_it ? write(fd, buf, strlen(buf)) : read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	if (!write_it)
+		buf[n] = 0;
+	return 0;
+}
+
+FIXTURE(nth) {
+	char saved[NKNOBS][32];
+	int nth_fd;
+	int fd;
+	size_t pg;
+	__u64 slab;
+	__u64 neigh_key[2];
+	unsigned char *content;
+};
+
+FIXTURE_SETUP(nth)
+{
+	unsigned char code[16];
+	char path[128];
+	unsigned int i;
+
+	self->pg = jm_pg();
+	for (i = 0; i < NKNOBS; i++) {
+		snprintf(path, sizeof(path), FAULT_DIR "%s", knobs[i].path);
+		ASSERT_EQ(0, rw_file(path, self->saved[i], sizeof(self->saved[i]),
+				     false)) TH_LOG("%s: debug kernel with fault injection and debugfs?",
+						    path);
+		self->saved[i][strcspn(self->saved[i], "\n")] = 0;
+		ASSERT_EQ(0, rw_file(path, (char *)knobs[i].value, 0, true));
+	}
+	self->nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->nth_fd) TH_LOG("no fail-nth: CONFIG_FAULT_INJECTION");
+
+	self->fd = jm_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, jm_reserve(self->fd, SLAB_PAGES * self->pg, 0, 0,
+				&self->slab));
+	/* Live neighbours on both sides of where the tests initialize. */
+	jm_code(code, NEIGH_RET);
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab + 3 * self->pg, self->pg,
+			      code, sizeof(code), JM_RX, &self->neigh_key[0]));
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab + 9 * self->pg, self->pg,
+			      code, sizeof(code), JM_R, &self->neigh_key[1]));
+	self->content = mmap(NULL, 4 * self->pg, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->content);
+	memset(self->content, 0x5a, 4 * self->pg);
+	jm_code(self->content, CODE_RET);
+}
+
+FIXTURE_TEARDOWN(nth)
+{
+	char path[128];
+	unsigned int i;
+
+	for (i = 0; i < NKNOBS; i++) {
+		snprintf(path, sizeof(path), FAULT_DIR "%s", knobs[i].path);
+		if (self->saved[i][0])
+			rw_file(path, self->saved[i], 0, true);
+	}
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Arm: the Nth fault site of this task from now on fails. */
+static int arm(int nth_fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -errno;
+}
+
+/*
+ * Disarm and tell whether the armed fault was consumed.  Reading and
+ * writing fail-nth copy from and to the user, so they may be what consumes
+ * a fault the ioctl did not: that shows as EFAULT (iommufd_fail_nth does
+ * the same dance).
+ */
+static bool fired(int nth_fd)
+{
+	char buf[16] = "";
+	ssize_t r;
+
+	r = pread(nth_fd, buf, sizeof(buf) - 1, 0);
+	if (r < 0 && errno == EFAULT)
+		strcpy(buf, "1");
+	if (pwrite(nth_fd, "0", 1, 0) < 0 && errno == EFAULT) {
+		pwrite(nth_fd, "0", 1, 0);
+		strcpy(buf, "1");
+	}
+	return atoi(buf) == 0;
+}
+
+static bool same_counters(const struct jitmem_query *a,
+			  const struct jitmem_query *b)
+{
+	return a->slabs == b->slabs && a->reserved_bytes == b->reserved_bytes &&
+	       a->regions == b->regions && a->segments == b->segments &&
+	       a->bytes_r == b->bytes_r && a->bytes_rw == b->bytes_rw &&
+	       a->bytes_rx == b->bytes_rx && a->retired_bytes == b->retired_bytes;
+}
+
+/* Pages [first, first + n) of the slab: no access, no permission. */
+static void expect_untouched(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(nth) *self, unsigned int first,
+			     unsigned int n, unsigned int nth)
+{
+	unsigned int i;
+	char perms[4];
+
+	for (i = first; i < first + n; i++) {
+		__u64 a = self->slab + i * self->pg;
+
+		EXPECT_EQ(SIGSEGV, jm_read(a, NULL))
+			TH_LOG("nth %u: page %u readable after a failed call", nth, i);
+		jm_maps_perms(a, perms);
+		EXPECT_STREQ("---", perms)
+			TH_LOG("nth %u: page %u mapped %s", nth, i, perms);
+	}
+}
+
+static void expect_neighbours(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(nth) *self, unsigned int nth)
+{
+	int v = 0;
+
+	EXPECT_EQ(0, jm_exec(self->slab + 3 * self->pg, &v));
+	EXPECT_EQ(NEIGH_RET, v) TH_LOG("nth %u: neighbour code broken", nth);
+	EXPECT_EQ(0, jm_read(self->slab + 9 * self->pg, &v));
+}
+
+/* Segments at pages 4..8 and 10: touching both neighbours' VMAs. */
+static unsigned int make_segs(FIXTURE_DATA(nth) *self,
+			      struct jitmem_segment *s)
+{
+	size_t pg = self->pg;
+
+	s[0] = jm_seg(self->slab + 4 * pg, pg, self->content, JM_CODE_LEN, JM_RX);
+	s[1] = jm_seg(self->slab + 5 * pg, 2 * pg, self->content + 64,
+		      pg + 100, JM_R);
+	s[2] = jm_seg(self->slab + 7 * pg, 2 * pg, self->content, 2 * pg, JM_RW);
+	s[3] = jm_seg(self->slab + 10 * pg, pg, self->content, pg,
+		      JM_R | JM_FIN);
+	return 4;
+}
+
+TEST_F_TIMEOUT(nth, initialize, 600)
+{
+	struct jitmem_segment segs[4];
+	struct jitmem_query base, q;
+	unsigned int n, nsegs = make_segs(self, segs), failures = 0;
+	__u64 key;
+	int ret, v;
+
+	ASSERT_EQ(0, jm_query(self->fd, &base));
+	for (n = 1; n < MAX_NTH; n++) {
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_initialize(self->fd, segs, nsegs, &key);
+		if (!fired(self->nth_fd)) {
+			ASSERT_EQ(0, ret) TH_LOG("nth %u: %d without a fault", n, ret);
+			ASSERT_EQ(0, jm_deinit1(self->fd, key));
+			break;
+		}
+		ASSERT_EQ(0, jm_query(self->fd, &q));
+		if (!ret) {
+			/* The failure was absorbed: all of it must be there. */
+			EXPECT_EQ(base.regions + 1, q.regions);
+			EXPECT_EQ(0, jm_exec(segs[0].addr, &v));
+			EXPECT_EQ(CODE_RET, v);
+			ASSERT_EQ(0, jm_deinit1(self->fd, key));
+			continue;
+		}
+		failures++;
+		EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
+			TH_LOG("nth %u: INITIALIZE returned %d", n, ret);
+		EXPECT_TRUE(same_counters(&base, &q))
+			TH_LOG("nth %u: counters changed: regions %llu segments %llu",
+			       n, q.regions, q.segments);
+		expect_untouched(_metadata, self, 4, 5, n);
+		expect_untouched(_metadata, self, 10, 1, n);
+		expect_neighbours(_metadata, self, n);
+		if (_metadata->exit_code)
+			break;
+	}
+	EXPECT_LT(1U, n);
+	TH_LOG("%u fault sites, %u failed as they should", n - 1, failures);
+	/* And it still works afterwards. */
+	ASSERT_EQ(0, jm_initialize(self->fd, segs, nsegs, &key));
+	ASSERT_EQ(0, jm_exec(segs[0].addr, &v));
+	EXPECT_EQ(CODE_RET, v);
+	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+}
+
+TEST_F_TIMEOUT(nth, reserve, 600)
+{
+	struct jitmem_query base, q;
+	unsigned int n, failures = 0, fixed;
+	__u64 addr, hint;
+	int before, ret;
+
+	/* A free address for the FIXED_NOREPLACE half. */
+	ASSERT_EQ(0, jm_reserve(self->fd, 8 * self->pg, 0, 0, &hint));
+	ASSERT_EQ(0, jm_release1(self->fd, hint));
+	ASSERT_EQ(0, jm_query(self->fd, &base));
+	before = jm_maps_count(0, ~0ULL);
+	for (fixed = 0; fixed < 2; fixed++) {
+		for (n = 1; n < MAX_NTH; n++) {
+			ASSERT_EQ(0, arm(self->nth_fd, n));
+			ret = jm_reserve(self->fd, 8 * self->pg, fixed ? hint : 0,
+					 fixed ? JITMEM_RESERVE_FIXED_NOREPLACE : 0,
+					 &addr);
+			if (!fired(self->nth_fd)) {
+				ASSERT_EQ(0, ret);
+				ASSERT_EQ(0, jm_release1(self->fd, addr));
+				break;
+			}
+			if (!ret) {
+				ASSERT_EQ(0, jm_release1(self->fd, addr));
+				continue;
+			}
+			failures++;
+			EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
+				TH_LOG("nth %u: RESERVE returned %d", n, ret);
+			ASSERT_EQ(0, jm_query(self->fd, &q));
+			EXPECT_TRUE(same_counters(&base, &q))
+				TH_LOG("nth %u: counters changed (slabs %llu)", n,
+				       q.slabs);
+			EXPECT_EQ(before, jm_maps_count(0, ~0ULL))
+				TH_LOG("nth %u: a mapping was left", n);
+			if (_metadata->exit_code)
+				break;
+		}
+		EXPECT_LT(1U, n);
+		TH_LOG("%s: %u fault sites", fixed ? "fixed" : "hint", n - 1);
+	}
+	TH_LOG("%u failed as they should", failures);
+}
+
+/*
+ * DEINITIALIZE and RELEASE: a key that is gone was processed; one that is
+ * there was not.  Either way, the counters and the pages must agree.
+ */
+static void batch(struct __test_metadata *_metadata, FIXTURE_DATA(nth) *self,
+		  bool release)
+{
+	struct jitmem_segment segs[4];
+	unsigned int n, nsegs = make_segs(self, segs), failures = 0;
+	struct jitmem_query base, q;
+	__u64 key, item, items[2];
+	__s32 results[2];
+	__u32 failed;
+	int ret, v;
+
+	for (n = 1; n < MAX_NTH; n++) {
+		__u64 sub = 0;
+
+		if (release) {
+			/* A second slab with a region: released as a whole. */
+			ASSERT_EQ(0, jm_reserve(self->fd, 4 * self->pg, 0, 0, &sub));
+			ASSERT_EQ(0, jm_init1(self->fd, sub, self->pg,
+					      self->content, JM_CODE_LEN, JM_RX,
+					      &key));
+			item = sub;
+		} else {
+			ASSERT_EQ(0, jm_initialize(self->fd, segs, nsegs, &key));
+			item = key;
+		}
+		items[0] = item;
+		items[1] = self->slab + 20 * self->pg;	/* no such item */
+		ASSERT_EQ(0, jm_query(self->fd, &base));
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_batch(self->fd, release ? JITMEM_IOC_RELEASE :
+			       JITMEM_IOC_DEINITIALIZE, 0, items, results, 2,
+			       &failed);
+		if (!fired(self->nth_fd)) {
+			ASSERT_EQ(0, ret);
+			EXPECT_EQ(1U, failed);
+			break;
+		}
+		ASSERT_EQ(0, jm_query(self->fd, &q));
+		if (ret) {
+			failures++;
+			EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
+				TH_LOG("nth %u: batch returned %d", n, ret);
+		}
+		if (q.regions == base.regions) {
+			/* Not processed: still all there, and still usable. */
+			EXPECT_NE(0, ret) TH_LOG("nth %u: success but not done", n);
+			EXPECT_TRUE(same_counters(&base, &q));
+			EXPECT_EQ(0, jm_exec(release ? sub : segs[0].addr, &v));
+			EXPECT_EQ(0, release ? jm_release1(self->fd, sub) :
+				  jm_deinit1(self->fd, key));
+		} else {
+			/* Processed: all of it gone. */
+			EXPECT_EQ(base.regions - 1, q.regions);
+			if (release) {
+				EXPECT_EQ(base.slabs - 1, q.slabs);
+				EXPECT_EQ(0, jm_maps_count(sub, sub + 4 * self->pg));
+			} else {
+				expect_untouched(_metadata, self, 4, 5, n);
+				expect_untouched(_metadata, self, 10, 1, n);
+			}
+		}
+		expect_neighbours(_metadata, self, n);
+		if (_metadata->exit_code)
+			break;
+	}
+	EXPECT_LT(1U, n);
+	TH_LOG("%u fault sites, %u failed", n - 1, failures);
+}
+
+TEST_F_TIMEOUT(nth, deinitialize, 600)
+{
+	batch(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(nth, release, 600)
+{
+	batch(_metadata, self, true);
+}
+
+TEST_F_TIMEOUT(nth, query_and_version, 120)
+{
+	struct jitmem_version ver;
+	struct jitmem_query base, q;
+	unsigned int n;
+	int ret;
+
+	ASSERT_EQ(0, jm_query(self->fd, &base));
+	for (n = 1; n < MAX_NTH; n++) {
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_query(self->fd, &q);
+		if (!fired(self->nth_fd)) {
+			ASSERT_EQ(0, ret);
+			EXPECT_TRUE(same_counters(&base, &q));
+			break;
+		}
+		EXPECT_TRUE(!ret || ret == -EFAULT || ret == -ENOMEM);
+	}
+	for (n = 1; n < MAX_NTH; n++) {
+		memset(&ver, 0, sizeof(ver));
+		ver.size = sizeof(ver);
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_ioctl(self->fd, JITMEM_IOC_VERSION, &ver);
+		if (!fired(self->nth_fd)) {
+			ASSERT_EQ(0, ret);
+			break;
+		}
+		EXPECT_TRUE(!ret || ret == -EFAULT || ret == -ENOMEM);
+	}
+}
+
+TEST_HARNESS_MAIN
