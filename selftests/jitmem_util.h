@@ -350,7 +350,11 @@ static inline int jm_param_get(const char *name, unsigned long long *val)
 	close(fd);
 	if (n <= 0)
 		return n ? -errno : -ENODATA;
-	*val = strtoull(buf, NULL, 0);
+	/* bool parameters read as Y or N */
+	if (buf[0] == 'Y' || buf[0] == 'N')
+		*val = buf[0] == 'Y';
+	else
+		*val = strtoull(buf, NULL, 0);
 	return 0;
 }
 
