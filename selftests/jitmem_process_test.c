@@ -465,6 +465,43 @@ TEST_F(proc, munmap_hole_reused_by_user)
 	expect_all_zero(_metadata, self->fd);
 }
 
+/*
+ * A new slab reserved where the user unmapped the tail of an older one:
+ * the older slab's mapped part and its live code are not lost, and
+ * releasing both leaves no mapping behind.
+ */
+TEST(reserve_over_unmapped_tail)
+{
+	size_t pg = jm_pg();
+	unsigned char *base;
+	__u64 x, y, key;
+	int fd = jm_open(), r, v = 0;
+
+	ASSERT_LE(0, fd);
+	base = mmap(NULL, 8 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	ASSERT_EQ(0, munmap(base, 8 * pg));
+	ASSERT_EQ(0, jm_reserve(fd, 4 * pg, JM_U64(base),
+				JITMEM_RESERVE_FIXED_NOREPLACE, &x));
+	ASSERT_EQ(0, code_at(fd, x, pg, OLD_VAL, &key));
+	ASSERT_EQ(0, munmap(JM_PTR(x + 2 * pg), 2 * pg));
+	ASSERT_EQ(0, jm_reserve(fd, 4 * pg, x + 2 * pg,
+				JITMEM_RESERVE_FIXED_NOREPLACE, &y));
+
+	r = jm_exec(key, &v);
+	EXPECT_EQ(0, r) TH_LOG("live code lost");
+	if (!r)
+		EXPECT_EQ(OLD_VAL, v);
+	EXPECT_EQ(0, jm_deinit1(fd, key));
+	r = jm_release1(fd, x);
+	EXPECT_CLEAN(r);
+	EXPECT_EQ(0, jm_release1(fd, y));
+	EXPECT_EQ(0, jm_maps_count(x, x + 6 * pg))
+		TH_LOG("the older slab's mapped part was never unmapped");
+	expect_all_zero(_metadata, fd);
+	close(fd);
+}
+
 TEST_F(proc, madvise_dontneed_code)
 {
 	int ret, v = 0;
