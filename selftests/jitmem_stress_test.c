@@ -45,6 +45,7 @@ struct stress {
 	char first[256];
 	pthread_mutex_t report_lock;
 	unsigned long exact, foreign, faults, enxio, ebusy, disrupted;
+	unsigned long release_enoent;
 };
 
 struct worker {
@@ -147,6 +148,8 @@ static void *worker_fn(void *arg)
 		r = jm_release1(st->fd, slab);
 		if (r && !(r == -ENOENT && s->damaged))
 			report(st, "release: %d", r);
+		if (r == -ENOENT)
+			count(st, &st->release_enoent);
 		s->slab = 0;
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -243,9 +246,9 @@ TEST_F_TIMEOUT(stress, threads_with_disruption, 600)
 	st->running = 0;
 	pthread_join(d, NULL);
 
-	TH_LOG("exec exact %lu, foreign %lu, faulted %lu; init ENXIO %lu, EBUSY %lu; disruptions %lu",
+	TH_LOG("exec exact %lu, foreign %lu, faulted %lu; init ENXIO %lu, EBUSY %lu; release ENOENT %lu; disruptions %lu",
 	       st->exact, st->foreign, st->faults, st->enxio, st->ebusy,
-	       st->disrupted);
+	       st->release_enoent, st->disrupted);
 	EXPECT_EQ(0UL, st->bad) TH_LOG("first problem: %s", st->first);
 	EXPECT_LT(0UL, st->exact);
 	ASSERT_EQ(0, jm_query(st->fd, &q));
