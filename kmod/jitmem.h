@@ -10,8 +10,10 @@
  *                             ctx->segs is written with it held for writing,
  *                             so the .fault handler may read ctx->segs and
  *                             the segments it finds under the read lock.
- *   jitmem_ctx_list_lock      the list of contexts (netlink dumps); never
- *                             held while taking ctx->lock.
+ *   jitmem_ctx_list_lock      the list of contexts (netlink dumps) and
+ *                             the next ctx->id; never held while taking
+ *                             ctx->lock.  A context on the list has a live
+ *                             file (its count may be 0 while it closes).
  * The vm_operations run under mmap_lock and must not take ctx->lock.
  */
 #ifndef _JITMEM_H
@@ -81,6 +83,7 @@ struct jitmem_ctx {
 	struct maple_tree retired;	/* code ranges never reused */
 	struct jitmem_counters cnt;
 	struct list_head node;		/* jitmem_ctx_list */
+	u64 id;				/* rises along jitmem_ctx_list */
 	pid_t tgid;
 	kuid_t uid;
 	char comm[TASK_COMM_LEN];
@@ -167,7 +170,8 @@ int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			unsigned long *vstart, unsigned long *vend);
 void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end);
 int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg);
-void jitmem_unmap_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab);
+void jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
+			unsigned long end);
 
 /* Slabs (slab.c) and regions (region.c), all with ctx->lock held. */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);

@@ -18,9 +18,8 @@ struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 	return slab && end <= slab->end ? slab : NULL;
 }
 
-/* Forget a slab: its regions are deinitialized; @unmap its mappings too. */
-static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
-			     bool unmap)
+/* Forget a slab: deinitialize its regions and unmap what is left of it. */
+static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
 {
 	struct jitmem_counters d = {
 		.slabs = 1,
@@ -29,19 +28,42 @@ static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 
 	jitmem_deinit_range(ctx, slab->start, slab->end);
 	mtree_erase(&ctx->slabs, slab->start);
-	if (unmap)
-		jitmem_unmap_slab(ctx, slab);
+	jitmem_unmap_range(ctx, slab->start, slab->end);
 	jitmem_notify_slab(ctx, slab);
 	jitmem_account(ctx, &d, -1);
 	kfree(slab);
 }
 
+/*
+ * A new mapping [start, end) landed in holes the user unmapped in older
+ * slabs.  Keep it where it fills those holes, so the old slabs are whole
+ * again (inaccessible where they were unmapped) and their addresses keep
+ * naming them alone; give back the rest.  Returns true if it overlapped.
+ */
+static bool jitmem_fill_holes(struct jitmem_ctx *ctx, unsigned long start,
+			      unsigned long end)
+{
+	unsigned long idx = start, cur = start;
+	struct jitmem_slab *old;
+
+	while ((old = mt_find(&ctx->slabs, &idx, end - 1))) {
+		if (cur < old->start)
+			jitmem_unmap_range(ctx, cur, old->start);
+		cur = min(old->end, end);
+	}
+	if (cur == start)
+		return false;
+	if (cur < end)
+		jitmem_unmap_range(ctx, cur, end);
+	return true;
+}
+
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
 {
-	int mflags = 0;
-	struct jitmem_slab *slab, *stale;
 	struct jitmem_counters d = { .slabs = 1 };
-	unsigned long addr, idx;
+	struct jitmem_slab *slab;
+	unsigned long addr;
+	int mflags = 0;
 	int ret;
 
 	if (req->flags & ~JITMEM_RESERVE_FIXED_NOREPLACE)
@@ -61,23 +83,23 @@ int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
 	slab = kzalloc(sizeof(*slab), GFP_KERNEL_ACCOUNT);
 	if (!slab)
 		return -ENOMEM;
-	addr = jitmem_map(ctx, req->addr, req->length, 0, mflags);
-	if (IS_ERR_VALUE(addr)) {
-		kfree(slab);
-		return (long)addr;
+	for (;;) {
+		addr = jitmem_map(ctx, req->addr, req->length, 0, mflags);
+		if (IS_ERR_VALUE(addr)) {
+			kfree(slab);
+			return (long)addr;
+		}
+		if (!jitmem_fill_holes(ctx, addr, addr + req->length))
+			break;
+		/* Each round fills holes for good: this ends. */
+		if (mflags || fatal_signal_pending(current)) {
+			kfree(slab);
+			return mflags ? -EEXIST : -EINTR;
+		}
+		cond_resched();
 	}
 	slab->start = addr;
 	slab->end = addr + req->length;
-
-	/*
-	 * The user may have unmapped an older slab here: its records are
-	 * stale, the address space is the new slab's.
-	 */
-	idx = slab->start;
-	while ((stale = mt_find(&ctx->slabs, &idx, slab->end - 1))) {
-		jitmem_slab_drop(ctx, stale, false);
-		idx = slab->start;
-	}
 	ret = mtree_insert_range(&ctx->slabs, slab->start, slab->end - 1, slab,
 				 GFP_KERNEL_ACCOUNT);
 	if (ret) {
@@ -97,6 +119,6 @@ int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr)
 
 	if (!slab || slab->start != addr)
 		return -ENOENT;
-	jitmem_slab_drop(ctx, slab, true);
+	jitmem_slab_drop(ctx, slab);
 	return 0;
 }

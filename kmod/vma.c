@@ -192,27 +192,27 @@ int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg)
 }
 
 /*
- * Unmap what is still this context's in a slab.  The ranges are collected
- * under mmap_lock and unmapped after it, like munmap() racing with another
- * thread's mmap(MAP_FIXED) over the same addresses.
+ * Unmap what is still this context's in [start, end).  The ranges are
+ * collected under mmap_lock and unmapped after it, like munmap() racing
+ * with another thread's mmap(MAP_FIXED) over the same addresses.
  */
-void jitmem_unmap_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
+void jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
+			unsigned long end)
 {
-	unsigned long start = slab->start, s, e;
 	struct vm_area_struct *vma;
+	unsigned long s, e;
 
-	while (start < slab->end) {
+	while (start < end) {
 		mmap_read_lock(ctx->mm);
-		vma = find_vma_intersection(ctx->mm, start, slab->end);
+		vma = find_vma_intersection(ctx->mm, start, end);
 		while (vma && !jitmem_vma_is_ours(ctx, vma))
-			vma = find_vma_intersection(ctx->mm, vma->vm_end,
-						    slab->end);
+			vma = find_vma_intersection(ctx->mm, vma->vm_end, end);
 		if (!vma) {
 			mmap_read_unlock(ctx->mm);
 			return;
 		}
 		s = max(vma->vm_start, start);
-		e = min(vma->vm_end, slab->end);
+		e = min(vma->vm_end, end);
 		mmap_read_unlock(ctx->mm);
 		vm_munmap(s, e - s);
 		start = e;
