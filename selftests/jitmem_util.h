@@ -146,6 +146,23 @@ static inline int jm_query(int fd, struct jitmem_query *q)
 	return jm_ioctl(fd, JITMEM_IOC_QUERY, q);
 }
 
+#ifdef __KSELFTEST_HARNESS_H
+/* Harness check: the context holds no slab, region or initialized byte. */
+static inline void jm_expect_empty(struct __test_metadata *_metadata, int fd)
+{
+	struct jitmem_query q;
+
+	ASSERT_EQ(0, jm_query(fd, &q));
+	EXPECT_EQ(0ULL, q.slabs);
+	EXPECT_EQ(0ULL, q.reserved_bytes);
+	EXPECT_EQ(0ULL, q.regions);
+	EXPECT_EQ(0ULL, q.segments);
+	EXPECT_EQ(0ULL, q.bytes_r);
+	EXPECT_EQ(0ULL, q.bytes_rw);
+	EXPECT_EQ(0ULL, q.bytes_rx);
+}
+#endif
+
 /* x86-64 "mov eax, imm32; ret" at @buf: calling it returns @val. */
 static inline void jm_code(void *buf, int val)
 {
