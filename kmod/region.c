@@ -111,7 +111,9 @@ static int jitmem_seg_fill(struct jitmem_seg *seg, const struct jitmem_segment *
 		struct page *page;
 		void *kaddr;
 
-		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		/* A request over the memcg limit fails, it kills nobody. */
+		page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+				  __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
 		if (!page)
 			return -ENOMEM;
 		seg->pages[i] = page;
