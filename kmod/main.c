@@ -20,6 +20,7 @@
 LIST_HEAD(jitmem_ctx_list);
 /* Protects jitmem_ctx_list; never held while taking a ctx->lock. */
 DEFINE_MUTEX(jitmem_ctx_list_lock);
+static u64 jitmem_ctx_last_id;	/* under jitmem_ctx_list_lock */
 
 static int jitmem_open(struct inode *inode, struct file *file)
 {
@@ -43,6 +44,7 @@ static int jitmem_open(struct inode *inode, struct file *file)
 	file->private_data = ctx;
 
 	mutex_lock(&jitmem_ctx_list_lock);
+	ctx->id = ++jitmem_ctx_last_id;
 	list_add_tail(&ctx->node, &jitmem_ctx_list);
 	mutex_unlock(&jitmem_ctx_list_lock);
 	jitmem_stats_contexts(1);
