@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The generic netlink family "jitmem": the counters move exactly with the
+ * operations, the context dump shows the caller and resumes across parts
+ * while contexts come and go, an unprivileged user sees only its own
+ * contexts and cannot subscribe to the events, the events describe a
+ * workload (with the SHA-256 of its code), and malformed requests are
+ * refused with an extended ACK.  Raw sockets throughout (jitmem_nl.h).
+ */
+#include "kselftest_harness.h"
+
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "jitmem_util.h"
+#include "jitmem_nl.h"
+#include "jitmem_sha256.h"
+
+#define NOBODY		65534
+#define STAT_FIRST	JITMEM_A_CONTEXTS
+#define STAT_LAST	JITMEM_A_REFUSED_FOREIGN_MM
+#define CNT_FIRST	JITMEM_A_SLABS
+#define CNT_LAST	JITMEM_A_RETIRED_BYTES
+/* Where the first attribute of a request starts. */
+#define ATTR_OFFS	(NLMSG_HDRLEN + GENL_HDRLEN)
+
+static const char *const attr_name[JITMEM_A_MAX + 1] = {
+	[JITMEM_A_CONTEXTS] = "contexts", [JITMEM_A_SLABS] = "slabs",
+	[JITMEM_A_RESERVED_BYTES] = "reserved-bytes",
+	[JITMEM_A_REGIONS] = "regions", [JITMEM_A_SEGMENTS] = "segments",
+	[JITMEM_A_BYTES_R] = "bytes-r", [JITMEM_A_BYTES_RW] = "bytes-rw",
+	[JITMEM_A_BYTES_RX] = "bytes-rx",
+	[JITMEM_A_RETIRED_BYTES] = "retired-bytes",
+	[JITMEM_A_REFUSED_WX] = "refused-wx",
+	[JITMEM_A_REFUSED_MPROTECT] = "refused-mprotect",
+	[JITMEM_A_REFUSED_INVAL] = "refused-inval",
+	[JITMEM_A_REFUSED_LIMIT] = "refused-limit",
+	[JITMEM_A_REFUSED_FOREIGN_MM] = "refused-foreign-mm",
+};
+
+/* Values by attribute type; got counts the replies. */
+struct stats {
+	int got;
+	uint64_t v[JITMEM_A_MAX + 1];
+};
+
+static int stats_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct stats *s = arg;
+	struct jm_msg m;
+	int t;
+
+	if (jm_msg_parse(nlh, &m) || m.cmd != JITMEM_NL_CMD_STATS_GET)
+		return -EPROTO;
+	for (t = STAT_FIRST; t <= STAT_LAST; t++) {
+		if (!m.tb[t] || jm_nla_len(m.tb[t]) != 8)
+			return -EPROTO;
+		s->v[t] = jm_nla_u64(m.tb[t]);
+	}
+	s->got++;
+	return 0;
+}
+
+static int get_stats(struct jm_nl *nl, struct stats *s)
+{
+	struct jm_req r;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	jm_req_init(&r, nl->family, JITMEM_NL_CMD_STATS_GET, 0);
+	ret = jm_nl_talk(nl, &r, stats_cb, s);
+	if (!ret && s->got != 1)
+		ret = -ENODATA;
+	return ret;
+}
+
+/* Every counter moved by exactly d[type] since *before, which is updated. */
+static void expect_delta(struct __test_metadata *_metadata, struct jm_nl *nl,
+			 const char *step, struct stats *before,
+			 const int64_t *d)
+{
+	struct stats now;
+	int t;
+
+	ASSERT_EQ(0, get_stats(nl, &now)) TH_LOG("%s: stats-get", step);
+	for (t = STAT_FIRST; t <= STAT_LAST; t++) {
+		int64_t got = (int64_t)(now.v[t] - before->v[t]);
+
+		EXPECT_EQ(d[t], got) TH_LOG("%s: %s moved by %lld, not %lld",
+					    step, attr_name[t], (long long)got,
+					    (long long)d[t]);
+	}
+	*before = now;
+}
+
+#define STEP(name, ...) do {						\
+	const int64_t d_[JITMEM_A_MAX + 1] = { __VA_ARGS__ };		\
+	expect_delta(_metadata, &nl, name, &s, d_);			\
+} while (0)
+
+static long param(const char *name)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), JM_PARAMS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[0] == 'Y' || buf[0] == 'N')
+		return buf[0] == 'Y';
+	return strtol(buf, NULL, 0);
+}
+
+TEST(stats_follow_operations)
+{
+	const int64_t pg = (int64_t)jm_pg(), len = 16 * pg;
+	struct jitmem_segment segs[3], wx;
+	struct jitmem_initialize big;
+	long reuse = param("exec_reuse"), maxseg = param("max_segments");
+	__u64 slab, key;
+	struct jm_nl nl;
+	struct stats s;
+	int fd, status;
+	pid_t pid;
+
+	ASSERT_LE(0, reuse);
+	ASSERT_LT(0, maxseg);
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, get_stats(&nl, &s));
+
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	STEP("open", [JITMEM_A_CONTEXTS] = 1);
+
+	ASSERT_EQ(0, jm_reserve(fd, len, 0, 0, &slab));
+	STEP("reserve", [JITMEM_A_SLABS] = 1, [JITMEM_A_RESERVED_BYTES] = len);
+
+	segs[0] = jm_seg(slab, pg, NULL, 0, JM_RX);
+	segs[1] = jm_seg(slab + 2 * pg, 2 * pg, NULL, 0, JM_RW);
+	segs[2] = jm_seg(slab + 5 * pg, pg, NULL, 0, JM_R | JM_FIN);
+	ASSERT_EQ(0, jm_initialize(fd, segs, 3, &key));
+	STEP("initialize", [JITMEM_A_REGIONS] = 1, [JITMEM_A_SEGMENTS] = 3,
+	     [JITMEM_A_BYTES_RX] = pg, [JITMEM_A_BYTES_RW] = 2 * pg,
+	     [JITMEM_A_BYTES_R] = pg);
+
+	wx = jm_seg(slab + 8 * pg, pg, NULL, 0, JITMEM_GROUP_R |
+		    JITMEM_GROUP_W | JITMEM_GROUP_X);
+	ASSERT_EQ(-EPERM, jm_initialize(fd, &wx, 1, NULL));
+	STEP("W+X initialize", [JITMEM_A_REFUSED_WX] = 1);
+
+	wx = jm_seg(slab + 8 * pg, pg, NULL, 0, JM_R | JM_FIN);
+	ASSERT_EQ(-EINVAL, jm_initialize(fd, &wx, 1, NULL));
+	STEP("initialize without a Standard segment",
+	     [JITMEM_A_REFUSED_INVAL] = 1);
+
+	big = (struct jitmem_initialize){
+		.size = sizeof(big), .segments = JM_U64(segs),
+		.nsegments = (__u32)maxseg + 1, .segment_size = sizeof(segs[0]),
+	};
+	ASSERT_EQ(-E2BIG, jm_ioctl(fd, JITMEM_IOC_INITIALIZE, &big));
+	STEP("initialize above max_segments", [JITMEM_A_REFUSED_LIMIT] = 1);
+
+	ASSERT_EQ(-1, mprotect(JM_PTR(slab + 5 * pg), pg, PROT_NONE));
+	ASSERT_EQ(EACCES, errno);
+	STEP("mprotect", [JITMEM_A_REFUSED_MPROTECT] = 1);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct jitmem_query q;
+
+		_exit(jm_query(fd, &q) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	STEP("ioctl from another process", [JITMEM_A_REFUSED_FOREIGN_MM] = 1);
+
+	ASSERT_EQ(0, jm_deinit1(fd, key));
+	STEP("deinitialize", [JITMEM_A_REGIONS] = -1, [JITMEM_A_SEGMENTS] = -3,
+	     [JITMEM_A_BYTES_RX] = -pg, [JITMEM_A_BYTES_RW] = -2 * pg,
+	     [JITMEM_A_BYTES_R] = -pg,
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+
+	ASSERT_EQ(0, jm_release1(fd, slab));
+	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len,
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : -pg);
+
+	close(fd);
+	STEP("close", [JITMEM_A_CONTEXTS] = -1);
+	jm_nl_close(&nl);
+}
+
+/* One context of a dump. */
+struct ctx_ent {
+	uint64_t id;
+	uint32_t pid, uid;
+	char comm[32];
+	uint64_t cnt[JITMEM_A_MAX + 1];
+};
+
+struct ctx_list {
+	struct ctx_ent *v;
+	int n, cap;
+	int parts;	/* datagrams received */
+};
+
+static int ctx_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct ctx_list *l = arg;
+	struct ctx_ent *e;
+	struct jm_msg m;
+	int t;
+
+	if (jm_msg_parse(nlh, &m) || m.cmd != JITMEM_NL_CMD_CONTEXT_GET ||
+	    !(nlh->nlmsg_flags & NLM_F_MULTI) || !m.tb[JITMEM_A_CTX_ID] ||
+	    !m.tb[JITMEM_A_PID] || !m.tb[JITMEM_A_UID] || !m.tb[JITMEM_A_COMM])
+		return -EPROTO;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			return -ENOMEM;
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->id = jm_nla_u64(m.tb[JITMEM_A_CTX_ID]);
+	e->pid = jm_nla_u32(m.tb[JITMEM_A_PID]);
+	e->uid = jm_nla_u32(m.tb[JITMEM_A_UID]);
+	snprintf(e->comm, sizeof(e->comm), "%.*s",
+		 (int)jm_nla_len(m.tb[JITMEM_A_COMM]),
+		 (const char *)jm_nla_data(m.tb[JITMEM_A_COMM]));
+	for (t = CNT_FIRST; t <= CNT_LAST; t++) {
+		if (!m.tb[t] || jm_nla_len(m.tb[t]) != 8)
+			return -EPROTO;
+		e->cnt[t] = jm_nla_u64(m.tb[t]);
+	}
+	return 0;
+}
+
+static void dump_send(struct jm_nl *nl, uint32_t pid)
+{
+	struct jm_req r;
+
+	jm_req_init(&r, nl->family, JITMEM_NL_CMD_CONTEXT_GET, NLM_F_DUMP);
+	if (pid)
+		jm_req_put_u32(&r, JITMEM_A_PID, pid);
+	if (jm_nl_send(nl, &r))
+		abort();
+}
+
+/* Receive the rest of a dump into @l. */
+static int dump_recv(struct jm_nl *nl, struct ctx_list *l)
+{
+	int ret;
+
+	do {
+		ret = jm_nl_recv(nl, nl->seq, ctx_cb, l);
+		l->parts++;
+	} while (ret == 1);
+	return ret;
+}
+
+static int dump(struct jm_nl *nl, uint32_t pid, struct ctx_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	dump_send(nl, pid);
+	return dump_recv(nl, l);
+}
+
+static int count_id(const struct ctx_list *l, uint64_t id)
+{
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += l->v[i].id == id;
+	return n;
+}
+
+TEST(dump_shows_the_caller)
+{
+	const __u64 pg = jm_pg(), len = 8 * pg;
+	char comm[16] = "";
+	struct jitmem_query q;
+	struct ctx_list l, all;
+	struct jm_nl nl;
+	__u64 slab;
+	int fd, fd2, t;
+
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, len, 0, 0, &slab));
+	ASSERT_EQ(0, jm_init1(fd, slab + pg, 2 * pg, NULL, 0, JM_RX, NULL));
+	ASSERT_EQ(0, jm_init1(fd, slab + 4 * pg, pg, NULL, 0, JM_RW, NULL));
+	ASSERT_EQ(0, jm_query(fd, &q));
+	ASSERT_EQ(0, jm_nl_open(&nl));
+
+	ASSERT_EQ(0, dump(&nl, getpid(), &l));
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ((uint32_t)getpid(), l.v[0].pid);
+	EXPECT_EQ(getuid(), l.v[0].uid);
+	EXPECT_STREQ(comm, l.v[0].comm);
+	EXPECT_EQ(q.slabs, l.v[0].cnt[JITMEM_A_SLABS]);
+	EXPECT_EQ(q.reserved_bytes, l.v[0].cnt[JITMEM_A_RESERVED_BYTES]);
+	EXPECT_EQ(q.regions, l.v[0].cnt[JITMEM_A_REGIONS]);
+	EXPECT_EQ(q.segments, l.v[0].cnt[JITMEM_A_SEGMENTS]);
+	EXPECT_EQ(q.bytes_r, l.v[0].cnt[JITMEM_A_BYTES_R]);
+	EXPECT_EQ(q.bytes_rw, l.v[0].cnt[JITMEM_A_BYTES_RW]);
+	EXPECT_EQ(q.bytes_rx, l.v[0].cnt[JITMEM_A_BYTES_RX]);
+	EXPECT_EQ(q.retired_bytes, l.v[0].cnt[JITMEM_A_RETIRED_BYTES]);
+	/* And the values themselves, not only their agreement. */
+	EXPECT_EQ(1, l.v[0].cnt[JITMEM_A_SLABS]);
+	EXPECT_EQ(len, l.v[0].cnt[JITMEM_A_RESERVED_BYTES]);
+	EXPECT_EQ(2, l.v[0].cnt[JITMEM_A_REGIONS]);
+	EXPECT_EQ(2 * pg, l.v[0].cnt[JITMEM_A_BYTES_RX]);
+	EXPECT_EQ(pg, l.v[0].cnt[JITMEM_A_BYTES_RW]);
+
+	/* The unfiltered dump has it once, ids rising. */
+	ASSERT_EQ(0, dump(&nl, 0, &all));
+	EXPECT_EQ(1, count_id(&all, l.v[0].id));
+	for (t = 1; t < all.n; t++)
+		EXPECT_LT(all.v[t - 1].id, all.v[t].id);
+	free(all.v);
+
+	/* A second open file is a second context, with a later id. */
+	fd2 = jm_open();
+	ASSERT_LE(0, fd2);
+	free(l.v);
+	ASSERT_EQ(0, dump(&nl, getpid(), &l));
+	ASSERT_EQ(2, l.n);
+	EXPECT_LT(l.v[0].id, l.v[1].id);
+	EXPECT_EQ(0, l.v[1].cnt[JITMEM_A_SLABS]);
+	free(l.v);
+
+	/* A process with no context: an empty dump, not an error. */
+	ASSERT_EQ(0, dump(&nl, 0x7ffffffe, &l));
+	EXPECT_EQ(0, l.n);
+	free(l.v);
+
+	close(fd2);
+	close(fd);
+	jm_nl_close(&nl);
+}
+
+/*
+ * A dump of many contexts comes in several parts, and the kernel makes each
+ * part when the previous one is read.  Contexts closed between two parts
+ * must not make the dump repeat or skip any other: it has every context up
+ * to the last one of the parts made before the closes, then exactly the
+ * later contexts still open.
+ */
+TEST(dump_resumes_while_contexts_close)
+{
+	enum { N = 600 };
+	struct rlimit rl = { .rlim_cur = 2048, .rlim_max = 2048 };
+	struct ctx_list before, l;
+	uint64_t made;
+	int fds[N], i;
+	bool open_[N];
+	struct jm_nl nl;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	for (i = 0; i < N; i++) {
+		fds[i] = jm_open();
+		ASSERT_LE(0, fds[i]);
+		open_[i] = true;
+	}
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	/* Opened one after the other: ids rise with i. */
+	ASSERT_EQ(0, dump(&nl, getpid(), &before));
+	ASSERT_EQ(N, before.n);
+
+	/* Part 1 was made by the request; reading it makes part 2. */
+	memset(&l, 0, sizeof(l));
+	dump_send(&nl, getpid());
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, ctx_cb, &l));
+	ASSERT_GT(N, l.n) TH_LOG("the dump fit in one part");
+	for (i = 0; i < N; i += 2) {
+		close(fds[i]);
+		open_[i] = false;
+	}
+	/* Part 2 is as it was made; reading it makes part 3, after the closes. */
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, ctx_cb, &l));
+	made = l.v[l.n - 1].id;
+	ASSERT_LT(made, before.v[N - 1].id) TH_LOG("no part after the closes");
+	ASSERT_EQ(0, dump_recv(&nl, &l));
+
+	for (i = 1; i < l.n; i++)
+		ASSERT_LT(l.v[i - 1].id, l.v[i].id) TH_LOG("entry %d", i);
+	for (i = 0; i < N; i++) {
+		uint64_t id = before.v[i].id;
+		int want = id <= made || open_[i];
+
+		EXPECT_EQ(want, count_id(&l, id)) TH_LOG("context %d", i);
+	}
+	for (i = 0; i < N; i++)
+		if (open_[i])
+			close(fds[i]);
+	free(before.v);
+	free(l.v);
+	jm_nl_close(&nl);
+}
+
+static int wait_byte(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/* In the child: 0, or the number of the step that failed. */
+static int unprivileged_child(int ready, int go)
+{
+	struct ctx_list l;
+	struct stats s;
+	struct jm_nl nl;
+	int i, own = 0, fd;
+
+	/* Open as real uid nobody, still effective root: the context's uid. */
+	if (setresuid(NOBODY, -1, -1))
+		return 1;
+	fd = jm_open();
+	if (fd < 0)
+		return 2;
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return 3;
+	if (write(ready, "r", 1) != 1 || wait_byte(go))
+		return 4;
+	if (jm_nl_open(&nl))
+		return 5;
+	if (dump(&nl, 0, &l))
+		return 6;
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].uid != NOBODY)
+			return 7;	/* saw another user's context */
+		own += l.v[i].pid == (uint32_t)getpid();
+	}
+	if (own != 1)
+		return 8;
+	if (dump(&nl, getppid(), &l) || l.n)
+		return 9;
+	if (get_stats(&nl, &s))
+		return 10;	/* the totals are for everyone */
+	if (jm_nl_join(&nl) != -EPERM)
+		return 11;
+	close(fd);
+	return 0;
+}
+
+TEST(unprivileged_sees_its_own_only)
+{
+	int ready[2], go[2], fd, status, i, child = 0, mine = 0;
+	struct ctx_list l;
+	struct jm_nl nl;
+	pid_t pid;
+
+	ASSERT_EQ(0, getuid()) TH_LOG("needs root to become nobody");
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(unprivileged_child(ready[1], go[0]));
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(0, wait_byte(ready[0]));
+
+	/* The administrator sees both users' contexts. */
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, dump(&nl, 0, &l));
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].pid == (uint32_t)pid) {
+			child++;
+			EXPECT_EQ(NOBODY, l.v[i].uid);
+		}
+		if (l.v[i].pid == (uint32_t)getpid()) {
+			mine++;
+			EXPECT_EQ(0, l.v[i].uid);
+		}
+	}
+	EXPECT_EQ(1, child);
+	EXPECT_EQ(1, mine);
+	free(l.v);
+
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the unprivileged child failed at step %d",
+		       WEXITSTATUS(status));
+	close(fd);
+	jm_nl_close(&nl);
+}
+
+/* The next event for the family, parsed into @m. */
+static int next_event(struct jm_nl *nl, struct jm_msg *m)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->rbuf;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(nl->fd, nl->rbuf, JM_NL_RBUF, 0);
+		if (n < 0)
+			return -errno;
+		if (!NLMSG_OK(nlh, (int)n))
+			return -EPROTO;
+		if (nlh->nlmsg_type == nl->family && !nlh->nlmsg_pid &&
+		    !nlh->nlmsg_seq)
+			return jm_msg_parse(nlh, m);
+	}
+}
+
+FIXTURE(events) {
+	struct jm_nl nl;
+	size_t pg;
+	int fd;
+	uint64_t ctx_id;
+	char comm[16];
+	__u64 slab;
+};
+
+FIXTURE_SETUP(events)
+{
+	struct ctx_list l;
+
+	self->pg = jm_pg();
+	ASSERT_EQ(0, prctl(PR_GET_NAME, self->comm));
+	ASSERT_EQ(0, jm_nl_open(&self->nl));
+	ASSERT_EQ(0, jm_nl_join(&self->nl));
+	ASSERT_EQ(0, jm_nl_timeout(&self->nl, 5000));
+	self->fd = jm_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, dump(&self->nl, getpid(), &l));
+	ASSERT_EQ(1, l.n);
+	self->ctx_id = l.v[0].id;
+	free(l.v);
+	ASSERT_EQ(0, jm_reserve(self->fd, 16 * self->pg, 0, 0, &self->slab));
+}
+
+FIXTURE_TEARDOWN(events)
+{
+	close(self->fd);
+	jm_nl_close(&self->nl);
+}
+
+struct want {
+	uint8_t cmd;
+	__u64 addr, size;
+	int group;		/* -1: no group and key attributes */
+	__u64 key;
+	const uint8_t *sha;	/* NULL: no hash attribute */
+};
+
+static void expect_event(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(events) *self, const struct want *w)
+{
+	struct jm_msg m;
+
+	ASSERT_EQ(0, next_event(&self->nl, &m));
+	ASSERT_EQ(w->cmd, m.cmd);
+	ASSERT_NE(NULL, m.tb[JITMEM_A_CTX_ID]);
+	EXPECT_EQ(self->ctx_id, jm_nla_u64(m.tb[JITMEM_A_CTX_ID]));
+	ASSERT_NE(NULL, m.tb[JITMEM_A_PID]);
+	EXPECT_EQ((uint32_t)getpid(), jm_nla_u32(m.tb[JITMEM_A_PID]));
+	ASSERT_NE(NULL, m.tb[JITMEM_A_UID]);
+	EXPECT_EQ(getuid(), jm_nla_u32(m.tb[JITMEM_A_UID]));
+	ASSERT_NE(NULL, m.tb[JITMEM_A_COMM]);
+	EXPECT_STREQ(self->comm, (const char *)jm_nla_data(m.tb[JITMEM_A_COMM]));
+	ASSERT_NE(NULL, m.tb[JITMEM_A_ADDR]);
+	EXPECT_EQ(w->addr, jm_nla_u64(m.tb[JITMEM_A_ADDR]));
+	ASSERT_NE(NULL, m.tb[JITMEM_A_SIZE]);
+	EXPECT_EQ(w->size, jm_nla_u64(m.tb[JITMEM_A_SIZE]));
+	if (w->group < 0) {
+		EXPECT_EQ(NULL, m.tb[JITMEM_A_GROUP]);
+		EXPECT_EQ(NULL, m.tb[JITMEM_A_KEY]);
+	} else {
+		ASSERT_NE(NULL, m.tb[JITMEM_A_GROUP]);
+		EXPECT_EQ((uint32_t)w->group, jm_nla_u32(m.tb[JITMEM_A_GROUP]));
+		ASSERT_NE(NULL, m.tb[JITMEM_A_KEY]);
+		EXPECT_EQ(w->key, jm_nla_u64(m.tb[JITMEM_A_KEY]));
+	}
+	if (!w->sha) {
+		EXPECT_EQ(NULL, m.tb[JITMEM_A_SHA256]);
+		return;
+	}
+	ASSERT_NE(NULL, m.tb[JITMEM_A_SHA256]);
+	ASSERT_EQ(JITMEM_SHA256_LEN, jm_nla_len(m.tb[JITMEM_A_SHA256]));
+	EXPECT_EQ(0, memcmp(w->sha, jm_nla_data(m.tb[JITMEM_A_SHA256]),
+			    JITMEM_SHA256_LEN));
+}
+
+static void expect_no_event(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(events) *self)
+{
+	struct jm_msg m;
+
+	ASSERT_EQ(0, jm_nl_timeout(&self->nl, 300));
+	EXPECT_EQ(-EAGAIN, next_event(&self->nl, &m))
+		TH_LOG("unexpected event, command %u", m.cmd);
+}
+
+static void sha256(const void *p, size_t len, uint8_t out[32])
+{
+	struct jm_sha256 s;
+
+	jm_sha256_init(&s);
+	jm_sha256_update(&s, p, len);
+	jm_sha256_final(&s, out);
+}
+
+TEST(sha256_known_answer)
+{
+	static const uint8_t abc[32] = {
+		0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40,
+		0xde, 0x5d, 0xae, 0x22, 0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17,
+		0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
+	};
+	uint8_t out[32];
+
+	sha256("abc", 3, out);
+	EXPECT_EQ(0, memcmp(abc, out, 32));
+}
+
+TEST_F(events, initialize_deinitialize_release)
+{
+	const size_t pg = self->pg;
+	struct jitmem_segment segs[3];
+	uint8_t *code = calloc(1, 2 * pg), rx_sha[32], mapped_sha[32];
+	struct want w;
+	__u64 key, s = self->slab;
+	size_t i;
+
+	/* Content past one page, then the kernel's zero fill. */
+	ASSERT_NE(NULL, code);
+	srand(getpid());
+	for (i = 0; i < pg + 100; i++)
+		code[i] = (uint8_t)rand();
+	sha256(code, 2 * pg, rx_sha);
+
+	segs[0] = jm_seg(s, 2 * pg, code, pg + 100, JM_RX);
+	segs[1] = jm_seg(s + 3 * pg, pg, code, 10, JM_RW);
+	segs[2] = jm_seg(s + 5 * pg, pg, NULL, 0, JM_R | JM_FIN);
+	ASSERT_EQ(0, jm_initialize(self->fd, segs, 3, &key));
+	ASSERT_EQ(s, key);
+	/* The hash is of what is mapped. */
+	sha256(JM_PTR(s), 2 * pg, mapped_sha);
+	ASSERT_EQ(0, memcmp(rx_sha, mapped_sha, 32));
+
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, s, 2 * pg, JM_RX,
+			   key, rx_sha };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, s + 3 * pg, pg,
+			   JM_RW, key, NULL };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, s + 5 * pg, pg,
+			   JM_R | JM_FIN, key, NULL };
+	expect_event(_metadata, self, &w);
+
+	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, s, 2 * pg, JM_RX,
+			   key, NULL };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, s + 3 * pg, pg,
+			   JM_RW, key, NULL };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, s + 5 * pg, pg,
+			   JM_R | JM_FIN, key, NULL };
+	expect_event(_metadata, self, &w);
+
+	ASSERT_EQ(0, jm_release1(self->fd, s));
+	w = (struct want){ JITMEM_NL_CMD_SLAB_RELEASE_NTF, s, 16 * pg, -1, 0,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	expect_no_event(_metadata, self);
+	free(code);
+}
+
+/* Releasing a slab with live code: its segments go first, then the slab. */
+TEST_F(events, release_with_live_code)
+{
+	const size_t pg = self->pg;
+	uint8_t code[JM_CODE_LEN + 2], *page = calloc(1, pg), sha[32];
+	__u64 key, s = self->slab + 4 * pg;
+	struct want w;
+	int ret = 0;
+
+	ASSERT_NE(NULL, page);
+	jm_code(code, 42);
+	memcpy(page, code, JM_CODE_LEN);
+	sha256(page, pg, sha);
+	ASSERT_EQ(0, jm_init1(self->fd, s, pg, code, JM_CODE_LEN, JM_RX, &key));
+	ASSERT_EQ(0, jm_exec(s, &ret));
+	ASSERT_EQ(42, ret);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, s, pg, JM_RX, key,
+			   sha };
+	expect_event(_metadata, self, &w);
+
+	ASSERT_EQ(0, jm_release1(self->fd, self->slab));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, s, pg, JM_RX, key,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SLAB_RELEASE_NTF, self->slab, 16 * pg,
+			   -1, 0, NULL };
+	expect_event(_metadata, self, &w);
+	expect_no_event(_metadata, self);
+	free(page);
+}
+
+/* Refused requests make no event. */
+TEST_F(events, refused_request_is_silent)
+{
+	struct jitmem_segment segs[2];
+
+	segs[0] = jm_seg(self->slab, self->pg, NULL, 0, JM_RX);
+	segs[1] = jm_seg(self->slab, self->pg, NULL, 0, JM_RW);
+	ASSERT_EQ(-EINVAL, jm_initialize(self->fd, segs, 2, NULL));
+	ASSERT_EQ(-ENOENT, jm_deinit1(self->fd, self->slab));
+	ASSERT_EQ(-ENOENT, jm_release1(self->fd, self->slab + self->pg));
+	expect_no_event(_metadata, self);
+}
+
+/* Malformed requests: the error, the message, the offending attribute. */
+FIXTURE(bad) {
+	struct jm_nl nl;
+};
+
+FIXTURE_VARIANT(bad) {
+	uint8_t cmd;
+	uint16_t flags;
+	uint8_t reserved;	/* genlmsghdr.reserved */
+	uint16_t type;		/* attribute type, 0 for none */
+	uint16_t len;		/* its payload length */
+	uint32_t value;
+	int error;
+	const char *msg;	/* NULL: no message expected */
+	bool offs;		/* NLMSGERR_ATTR_OFFS names the attribute */
+};
+
+FIXTURE_VARIANT_ADD(bad, stats_with_attribute) {
+	.cmd = JITMEM_NL_CMD_STATS_GET, .type = JITMEM_A_PID, .len = 4,
+	.value = 1, .error = -EINVAL, .msg = "Unknown attribute type",
+	.offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_unknown_attribute) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_MAX + 1, .len = 4, .error = -EINVAL,
+	.msg = "Unknown attribute type", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_attribute_not_taken) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_SLABS, .len = 4, .error = -EINVAL,
+	.msg = "Unsupported attribute", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_pid_wrong_length) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_PID, .len = 2, .value = 1, .error = -EINVAL,
+	.msg = "invalid attribute length", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_pid_nested_flag) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_PID | NLA_F_NESTED, .len = 4, .value = 1,
+	.error = -EINVAL, .msg = "NLA_F_NESTED not expected", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_pid_zero) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_PID, .len = 4, .value = 0, .error = -ERANGE,
+	.msg = "integer out of range", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, unknown_command) {
+	.cmd = JITMEM_NL_CMD_MAX + 50, .error = -EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(bad, notification_as_request) {
+	.cmd = JITMEM_NL_CMD_SEGMENT_INIT_NTF, .error = -EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(bad, stats_as_dump) {
+	.cmd = JITMEM_NL_CMD_STATS_GET, .flags = NLM_F_DUMP,
+	.error = -EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(bad, contexts_without_dump) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .error = -EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(bad, reserved_header_byte) {
+	.cmd = JITMEM_NL_CMD_STATS_GET, .reserved = 1, .error = -EINVAL,
+	.msg = "genlmsghdr.reserved field is not 0",
+};
+
+FIXTURE_VARIANT_ADD(bad, reserved_nlmsg_flag) {
+	.cmd = JITMEM_NL_CMD_STATS_GET, .flags = NLM_F_EXCL,
+	.error = -EINVAL, .msg = "ambiguous or reserved bits set in nlmsg_flags",
+};
+
+FIXTURE_SETUP(bad)
+{
+	ASSERT_EQ(0, jm_nl_open(&self->nl));
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	jm_nl_close(&self->nl);
+}
+
+TEST_F(bad, refused_with_extack)
+{
+	struct jm_req r;
+	struct stats s;
+	int off = -1;
+
+	jm_req_init(&r, self->nl.family, variant->cmd, variant->flags);
+	jm_req_genl(&r)->reserved = variant->reserved;
+	if (variant->type)
+		off = jm_req_put(&r, variant->type, &variant->value,
+				 variant->len);
+	ASSERT_EQ(variant->error, jm_nl_talk(&self->nl, &r, NULL, NULL));
+	if (variant->msg)
+		EXPECT_STREQ(variant->msg, self->nl.msg);
+	if (variant->offs) {
+		EXPECT_EQ(ATTR_OFFS, off);
+		EXPECT_EQ(off, self->nl.offs);
+	}
+	/* The socket stays usable. */
+	EXPECT_EQ(0, get_stats(&self->nl, &s));
+}
+
+TEST_HARNESS_MAIN
