@@ -475,20 +475,20 @@ MUT(segments_null, EFAULT, b->in.segments = 0);
 MUT(segments_unmapped, EFAULT, b->in.segments = JM_U64(b->hole));
 /* seg[0] ends a readable page, seg[1] lies in the PROT_NONE one. */
 MUT(segments_partly_unmapped, EFAULT,
-    b->in.segments = JM_U64(b->data + 2 * b->pg - sizeof(b->seg[0]));
-    memcpy(b->data + 2 * b->pg - sizeof(b->seg[0]), &b->seg[0],
+	b->in.segments = JM_U64(b->data + 2 * b->pg - sizeof(b->seg[0]));
+	memcpy(b->data + 2 * b->pg - sizeof(b->seg[0]), &b->seg[0],
 	   sizeof(b->seg[0])));
 MUT(segment_size_zero, EINVAL, b->in.segment_size = 0);
 MUT(segment_size_short, EINVAL,
-    b->in.segment_size = sizeof(struct jitmem_segment) - 1);
+	b->in.segment_size = sizeof(struct jitmem_segment) - 1);
 MUT(segment_size_long_nonzero_tail, E2BIG,
-    size_t st = sizeof(b->seg[0]) + 8;
-    memset(b->wide, 0, sizeof(b->wide));
-    memcpy(b->wide, &b->seg[0], sizeof(b->seg[0]));
-    memcpy(b->wide + st, &b->seg[1], sizeof(b->seg[1]));
-    b->wide[st + sizeof(b->seg[1]) + 3] = 1;
-    b->in.segments = JM_U64(b->wide);
-    b->in.segment_size = st);
+	size_t st = sizeof(b->seg[0]) + 8;
+	memset(b->wide, 0, sizeof(b->wide));
+	memcpy(b->wide, &b->seg[0], sizeof(b->seg[0]));
+	memcpy(b->wide + st, &b->seg[1], sizeof(b->seg[1]));
+	b->wide[st + sizeof(b->seg[1]) + 3] = 1;
+	b->in.segments = JM_U64(b->wide);
+	b->in.segment_size = st);
 MUT(addr_unaligned, EINVAL, b->seg[1].addr += 1);
 MUT(addr_unaligned_half_page, EINVAL, b->seg[1].addr += b->pg / 2);
 MUT(length_not_page_multiple, EINVAL, b->seg[1].length = b->pg + 1);
@@ -509,43 +509,43 @@ MUT(group_w_finalize, EINVAL, b->seg[1].group = JITMEM_GROUP_W | JM_FIN);
 MUT(group_wx, EPERM, b->seg[1].group = JITMEM_GROUP_W | JITMEM_GROUP_X);
 MUT(group_rwx, EPERM, b->seg[1].group = JM_RW | JITMEM_GROUP_X);
 MUT(group_rwx_finalize, EPERM,
-    b->seg[1].group = JM_RW | JITMEM_GROUP_X | JM_FIN);
+	b->seg[1].group = JM_RW | JITMEM_GROUP_X | JM_FIN);
 MUT(group_bit_0x10, EINVAL, b->seg[1].group = JM_R | 0x10);
 MUT(group_bit_0x80, EINVAL, b->seg[1].group = JM_R | 0x80);
 MUT(reserved_first_byte, EINVAL, b->seg[1].__reserved[0] = 1);
 MUT(reserved_last_byte, EINVAL, b->seg[1].__reserved[6] = 0x80);
 MUT(no_standard_segment, EINVAL,
-    b->seg[0].group |= JM_FIN; b->seg[1].group |= JM_FIN);
+	b->seg[0].group |= JM_FIN; b->seg[1].group |= JM_FIN);
 MUT(segments_same_range, EINVAL, b->seg[1].addr = b->seg[0].addr);
 MUT(segments_overlap_partly, EINVAL,
-    b->seg[0].length = 3 * b->pg);
+	b->seg[0].length = 3 * b->pg);
 MUT(outside_any_slab, ENXIO, b->seg[1].addr = JM_U64(b->hole));
 MUT(in_anon_mapping, ENXIO, b->seg[1].addr = JM_U64(b->anon));
 MUT(in_other_context_slab, ENXIO, b->seg[1].addr = b->other);
 MUT(straddles_two_slabs, ENXIO,
-    b->seg[1].addr = b->slab2 - b->pg; b->seg[1].length = 2 * b->pg);
+	b->seg[1].addr = b->slab2 - b->pg; b->seg[1].length = 2 * b->pg);
 MUT(past_slab_end, ENXIO,
-    b->seg[1].addr = b->slab2 + 3 * b->pg; b->seg[1].length = 2 * b->pg);
+	b->seg[1].addr = b->slab2 + 3 * b->pg; b->seg[1].length = 2 * b->pg);
 MUT(overlaps_live_region, EBUSY, b->seg[1].addr = b->live);
 MUT(overlaps_live_region_partly, EBUSY,
-    b->seg[1].addr = b->live - b->pg; b->seg[1].length = 2 * b->pg);
+	b->seg[1].addr = b->live - b->pg; b->seg[1].length = 2 * b->pg);
 MUT(content_null, EFAULT, b->seg[1].content = 0);
 MUT(content_unmapped, EFAULT, b->seg[1].content = JM_U64(b->hole));
 MUT(content_partly_unmapped, EFAULT,
-    b->seg[1].length = 2 * b->pg;
-    b->seg[1].content = JM_U64(b->data + b->pg);
-    b->seg[1].content_size = b->pg + 16);
+	b->seg[1].length = 2 * b->pg;
+	b->seg[1].content = JM_U64(b->data + b->pg);
+	b->seg[1].content_size = b->pg + 16);
 MUT(content_kernel_address, EFAULT,
-    b->seg[1].content = 0xffffffff81000000ULL);
+	b->seg[1].content = 0xffffffff81000000ULL);
 MUT(too_many_segments, E2BIG,
-    unsigned long long max = 64;
-    unsigned int i;
-    jm_param_get("max_segments", &max);
-    b->many = calloc(max + 1, sizeof(*b->many));
-    for (i = 0; i < max + 1; i++)
+	unsigned long long max = 64;
+	unsigned int i;
+	jm_param_get("max_segments", &max);
+	b->many = calloc(max + 1, sizeof(*b->many));
+	for (i = 0; i < max + 1; i++)
 	b->many[i] = jm_seg(b->slab + (16 + i % (BIG_PAGES - 16)) * b->pg,
 			    b->pg, NULL, 0, JM_R);
-    b->in.segments = JM_U64(b->many);
-    b->in.nsegments = max + 1);
+	b->in.segments = JM_U64(b->many);
+	b->in.nsegments = max + 1);
 
 TEST_HARNESS_MAIN

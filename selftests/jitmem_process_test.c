@@ -518,7 +518,7 @@ TEST_F(proc, madvise_others_harmless)
 	unsigned int i;
 	int v = 0;
 
-	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
 		madvise(JM_PTR(self->slab), SLAB_PAGES * self->pg, advice[i]);
 		ASSERT_EQ(0, jm_exec(self->slab, &v)) TH_LOG("advice %d", advice[i]);
 		EXPECT_EQ(OLD_VAL, v);

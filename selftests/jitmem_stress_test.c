@@ -40,7 +40,7 @@ struct stress {
 	int fd;
 	size_t pg;
 	struct slot slot[WORKERS];
-	volatile int running;
+	int running;		/* __atomic */
 	unsigned long bad;	/* under report_lock */
 	char first[256];
 	pthread_mutex_t report_lock;
@@ -53,10 +53,8 @@ struct worker {
 	unsigned int id;
 };
 
-static void report(struct stress *st, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void report(struct stress *st, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+report(struct stress *st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -199,7 +197,7 @@ static void *disruptor_fn(void *arg)
 	struct stress *st = arg;
 	unsigned int seed = 1;
 
-	while (st->running) {
+	while (__atomic_load_n(&st->running, __ATOMIC_RELAXED)) {
 		unsigned int rnd = rand_r(&seed);
 		struct slot *s = &st->slot[rnd % WORKERS];
 
@@ -234,7 +232,7 @@ TEST_F_TIMEOUT(stress, threads_with_disruption, 600)
 	pthread_mutex_init(&st->report_lock, NULL);
 	for (i = 0; i < WORKERS; i++)
 		pthread_mutex_init(&st->slot[i].lock, NULL);
-	st->running = 1;
+	__atomic_store_n(&st->running, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, pthread_create(&d, NULL, disruptor_fn, st));
 	for (i = 0; i < WORKERS; i++) {
 		w[i].st = st;
@@ -243,10 +241,11 @@ TEST_F_TIMEOUT(stress, threads_with_disruption, 600)
 	}
 	for (i = 0; i < WORKERS; i++)
 		pthread_join(t[i], NULL);
-	st->running = 0;
+	__atomic_store_n(&st->running, 0, __ATOMIC_RELAXED);
 	pthread_join(d, NULL);
 
-	TH_LOG("exec exact %lu, foreign %lu, faulted %lu; init ENXIO %lu, EBUSY %lu; release ENOENT %lu; disruptions %lu",
+	TH_LOG("exec exact %lu, foreign %lu, faulted %lu; init ENXIO %lu, "
+	       "EBUSY %lu; release ENOENT %lu; disruptions %lu",
 	       st->exact, st->foreign, st->faults, st->enxio, st->ebusy,
 	       st->release_enoent, st->disrupted);
 	EXPECT_EQ(0UL, st->bad) TH_LOG("first problem: %s", st->first);

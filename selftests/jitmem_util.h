@@ -408,8 +408,8 @@ static inline int jm_in_child(int (*fn)(void *), void *arg)
  * iommufd's TEST_LENGTH: below the first version -> EINVAL, a longer struct
  * with a non-zero tail -> E2BIG, with a zero tail -> as the exact size.
  * @prep fills a valid command (its size is then overridden) that must
- * succeed at the exact size; @undo cleans up after a successful call.  @_first is the struct's last member in its
- * first version.
+ * succeed at the exact size; @undo cleans up after a successful call.
+ * @_first is the struct's last member in its first version.
  */
 #define JM_TEST_LENGTH(_fd, _struct, _ioctl, _first, _prep, _undo, _ctx)	\
 	do {								\

@@ -423,7 +423,7 @@ TEST_F(wx, direct_mmap_refused)
 	int fd2 = jm_open();
 
 	ASSERT_LE(0, fd2);
-	for (i = 0; i < sizeof(prots) / sizeof(prots[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(prots); i++) {
 		for (j = 0; j < 2; j++) {
 			void *p = mmap(NULL, self->pg, prots[i], flags[j],
 				       self->fd, 0);
@@ -482,7 +482,7 @@ static int install_mdwe_seccomp(void)
 				  SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
 	};
 	struct sock_fprog prog = {
-		.len = sizeof(f) / sizeof(f[0]), .filter = f,
+		.len = ARRAY_SIZE(f), .filter = f,
 	};
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
