@@ -48,7 +48,8 @@ static int jitmem_ioc_version(void __user *uarg)
 	if (v.flags || v.__reserved)
 		return -EINVAL;
 	v.abi_version = JITMEM_ABI_VERSION;
-	v.features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_FORK;
+	v.features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
+		     JITMEM_FEATURE_FORK;
 	v.page_size = PAGE_SIZE;
 	return jitmem_copy_out(uarg, &v, sizeof(v), usize);
 }
