@@ -114,8 +114,11 @@ void fuzz_fail(struct fuzz *f, const char *fmt, ...)
 		(unsigned long long)f->seed, f->epoch,
 		(unsigned long long)f->ncalls,
 		(unsigned long long)(f->call > 20 ? f->call - 20 : 0));
-	if (getenv("JITMEM_FUZZ_DUMP"))
+	if (getenv("JITMEM_FUZZ_DUMP")) {
 		dump_model(f);
+		dprintf(STDOUT_FILENO, "# %d mappings of the device\n",
+			maps_jitmem_count(f));
+	}
 	_exit(1);
 }
 

@@ -31,13 +31,16 @@ struct rng {
 	uint64_t s;
 };
 
-static inline uint64_t rnd(struct rng *r)
+static inline uint64_t mix64(uint64_t z)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+static inline uint64_t rnd(struct rng *r)
+{
+	return mix64(r->s += 0x9e3779b97f4a7c15ULL);
 }
 
 static inline uint64_t rnd_below(struct rng *r, uint64_t n)
@@ -74,6 +77,7 @@ struct slab {
 	bool damaged;		/* partly unmapped: its regions are unknown */
 	bool tampered;		/* protection or contents changed by us */
 	bool dontfork;		/* MADV_DONTFORK was applied */
+	bool zapped;		/* MADV_DONTNEED dropped page table entries */
 };
 
 struct ctx {
@@ -182,6 +186,7 @@ bool probe_mem_equal(const uint8_t *p, const uint8_t *want, size_t n);
 bool probe_mem_zero(const uint8_t *p, size_t n);
 void check_no_wx(struct fuzz *f);
 int maps_jitmem(struct fuzz *f);
+int maps_jitmem_count(struct fuzz *f);
 void check_region(struct fuzz *f, struct ctx *c, const struct region *r,
 		  bool deep);
 void check_regions(struct fuzz *f, struct ctx *c, bool deep);

@@ -246,8 +246,8 @@ static void run_epoch(struct fuzz *f)
 	uint64_t inits = 0;
 	int n;
 
-	f->rng.s = f->seed ^ (0x9e3779b97f4a7c15ULL * (f->epoch + 1));
-	rnd(&f->rng);
+	/* Hash (seed, epoch): nearby seeds or epochs share no stream. */
+	f->rng.s = mix64(f->seed ^ mix64(f->epoch + 0x632be59bd9b4e019ULL));
 	probe_init();
 	for (n = 0; n < NCTX; n++)
 		open_ctx(f, &f->ctx[n]);

@@ -58,20 +58,44 @@ int model_add_slab(struct fuzz *f, struct ctx *c, uint64_t addr, uint64_t len)
 	return c->nslabs++;
 }
 
-/* Forget slab i and its regions; indexes of later slabs shift down. */
+/* Has region r a live segment in [addr, addr + len)? */
+static bool region_in(const struct region *r, uint64_t addr, uint64_t len)
+{
+	int j;
+
+	for (j = 0; j < r->nseg; j++) {
+		const struct mseg *s = &r->seg[j];
+
+		if ((s->group & JITMEM_GROUP_FINALIZE) && !r->fin_live)
+			continue;
+		if (overlaps(addr, len, s->addr, s->len))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Forget slab i and the regions RELEASE deinitializes with it: those with
+ * a live segment in it (a region may span slabs).  Indexes of later slabs
+ * shift down.
+ */
 void model_drop_slab(struct ctx *c, int i)
 {
+	const struct slab *sl = &c->slabs[i];
 	int r;
 
 	for (r = 0; r < c->nregions; r++) {
-		if (c->regions[r].slab == i) {
+		if (region_in(&c->regions[r], sl->addr, sl->len)) {
 			model_drop_region(c, r);
 			r--;
 		}
 	}
-	for (r = 0; r < c->nregions; r++)
-		if (c->regions[r].slab > i)
+	for (r = 0; r < c->nregions; r++) {
+		if (c->regions[r].slab == i)
+			c->regions[r].slab = -1;	/* lives in other slabs */
+		else if (c->regions[r].slab > i)
 			c->regions[r].slab--;
+	}
 	memmove(&c->slabs[i], &c->slabs[i + 1],
 		(c->nslabs - i - 1) * sizeof(c->slabs[0]));
 	c->nslabs--;

@@ -45,10 +45,15 @@ static void child_checks_snapshot(struct fuzz *f)
 		for (i = 0; i < c->nregions; i++) {
 			const struct region *r = &c->regions[i];
 
-			if (r->unknown || c->slabs[r->slab].dontfork ||
+			if (r->unknown || r->slab < 0 ||
+			    c->slabs[r->slab].dontfork ||
 			    c->slabs[r->slab].damaged ||
 			    c->slabs[r->slab].tampered)
 				continue;
+			if (inherit && c->slabs[r->slab].zapped &&
+			    !probe_read((uint8_t *)(uintptr_t)r->key, &v))
+				fuzz_fail(f, "child lost inherited code at %#llx: MADV_DONTNEED before fork dropped its PTEs",
+					  (unsigned long long)r->key);
 			if (inherit)
 				check_region(f, c, r, false);
 			else if (probe_read((uint8_t *)(uintptr_t)r->key, &v))
@@ -115,7 +120,8 @@ void op_fork(struct fuzz *f, struct ctx *c)
 	for (i = 0; i < c->nregions && nn < MAX_NEW; i++) {
 		const struct region *r = &c->regions[i];
 
-		if (!r->unknown && !had_key(before, nb, r->key) &&
+		if (!r->unknown && r->slab >= 0 &&
+		    !had_key(before, nb, r->key) &&
 		    !c->slabs[r->slab].tampered)
 			addrs[nn++] = r->key;
 	}

@@ -55,7 +55,8 @@ void op_munmap(struct fuzz *f, struct ctx *c)
 	fuzz_log(f, "munmap(%#llx, %#llx)", (unsigned long long)addr,
 		 (unsigned long long)len);
 	if (munmap((void *)(uintptr_t)addr, len))
-		fuzz_fail(f, "munmap of a slab range failed: %s", strerror(errno));
+		fuzz_fail(f, "munmap of a slab range failed: %s (%d mappings of the device; vm.max_map_count?)",
+			  strerror(errno), maps_jitmem_count(f));
 	model_damage_range(f, addr, len);
 }
 
@@ -124,6 +125,9 @@ void op_madvise(struct fuzz *f, struct ctx *c)
 	if (ret)
 		return;
 	switch (adv) {
+	case MADV_DONTNEED:
+		c->slabs[i].zapped = true;
+		break;
 	case MADV_DONTFORK:
 	case MADV_WIPEONFORK:
 		c->slabs[i].dontfork = true;

@@ -151,6 +151,18 @@ void check_no_wx(struct fuzz *f)
 	}
 }
 
+/* Count the mappings of the device in the process. */
+int maps_jitmem_count(struct fuzz *f)
+{
+	char *p;
+	int n = 0;
+
+	read_maps(f);
+	for (p = f->s.maps; (p = strstr(p, "/dev/jitmem")); p++)
+		n++;
+	return n;
+}
+
 /* Print and count the mappings of the device left in the process. */
 int maps_jitmem(struct fuzz *f)
 {
