@@ -242,6 +242,87 @@ TEST_F(init, adjacent_regions_independent)
 	EXPECT_EQ(2, v);
 }
 
+/* Live neighbours keep their protection when a new one lands next to them. */
+TEST_F(init, neighbours_keep_protection)
+{
+	unsigned char code[JM_CODE_LEN];
+	size_t pg = self->pg;
+	char perms[4];
+	int v = 0;
+
+	jm_code(code, 41);
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab, pg, code, sizeof(code),
+			      JM_RX, NULL));
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab + 2 * pg, pg, "w", 1, JM_RW,
+			      NULL));
+	/* Squeezed in between, touching both. */
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab + pg, pg, "r", 1, JM_R,
+			      NULL));
+	jm_maps_perms(self->slab, perms);
+	EXPECT_STREQ("r-x", perms);
+	jm_maps_perms(self->slab + pg, perms);
+	EXPECT_STREQ("r--", perms);
+	jm_maps_perms(self->slab + 2 * pg, perms);
+	EXPECT_STREQ("rw-", perms);
+	ASSERT_EQ(0, jm_exec(self->slab, &v));
+	EXPECT_EQ(41, v);
+	EXPECT_EQ(SIGSEGV, jm_write(self->slab + pg, 0));
+	EXPECT_EQ(0, jm_write(self->slab + 2 * pg, 'x'));
+	EXPECT_EQ(0, jm_maps_wx());
+}
+
+/* A freed page that shared its neighbour's mapping can take another prot. */
+TEST_F(init, reuse_with_other_protection_beside_live)
+{
+	unsigned char a[JM_CODE_LEN], b[JM_CODE_LEN];
+	size_t pg = self->pg;
+	char perms[4];
+	__u64 ka;
+	int v = 0;
+
+	jm_code(a, 1);
+	jm_code(b, 2);
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab, pg, a, sizeof(a), JM_RX,
+			      &ka));
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab + pg, pg, b, sizeof(b),
+			      JM_RX, NULL));
+	ASSERT_EQ(0, jm_deinit1(self->fd, ka));
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab, pg, "d", 1, JM_RW, NULL));
+	jm_maps_perms(self->slab, perms);
+	EXPECT_STREQ("rw-", perms);
+	EXPECT_EQ(0, jm_write(self->slab, 'e'));
+	EXPECT_EQ(SIGSEGV, jm_exec(self->slab, &v));
+	ASSERT_EQ(0, jm_exec(self->slab + pg, &v));
+	EXPECT_EQ(2, v);
+	EXPECT_EQ(SIGSEGV, jm_write(self->slab + pg, 0xc3));
+}
+
+/* One segment over free pages whose mappings have different protections. */
+TEST_F(init, segment_over_mixed_free_mappings)
+{
+	struct jitmem_segment s[2];
+	size_t pg = self->pg, i;
+	unsigned char *content = malloc(6 * pg);
+	char perms[4];
+	__u64 key;
+
+	ASSERT_NE(NULL, content);
+	s[0] = jm_seg(self->slab + pg, pg, NULL, 0, JM_RX);
+	s[1] = jm_seg(self->slab + 4 * pg, pg, NULL, 0, JM_RW);
+	ASSERT_EQ(0, jm_initialize(self->fd, s, 2, &key));
+	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+	for (i = 0; i < 6 * pg; i++)
+		content[i] = (unsigned char)(i / pg + 1);
+	ASSERT_EQ(0, jm_init1(self->fd, self->slab, 6 * pg, content, 6 * pg,
+			      JM_R, NULL));
+	for (i = 0; i < 6; i++) {
+		jm_maps_perms(self->slab + i * pg, perms);
+		EXPECT_STREQ("r--", perms);
+	}
+	expect_copied(_metadata, self->slab, content, 6 * pg, 6 * pg);
+	free(content);
+}
+
 /* A newer program's longer segment: zero tail accepted, else E2BIG. */
 TEST_F(init, segment_size_longer)
 {
