@@ -154,7 +154,7 @@ void expect(struct fuzz *f, const char *what, int ret, errset want, bool may_suc
 /* model.c */
 void model_reset(struct ctx *c, int fd);
 int model_add_slab(struct fuzz *f, struct ctx *c, uint64_t addr, uint64_t len);
-void model_drop_slab(struct ctx *c, int i);
+void model_drop_slab(struct ctx *c, int i, bool released);
 int model_find_slab(const struct ctx *c, uint64_t addr, uint64_t len);
 bool model_any_slab_overlaps(struct fuzz *f, uint64_t addr, uint64_t len);
 int model_find_region(const struct ctx *c, uint64_t key);

@@ -75,26 +75,29 @@ static bool region_in(const struct region *r, uint64_t addr, uint64_t len)
 }
 
 /*
- * Forget slab i and the regions RELEASE deinitializes with it: those with
- * a live segment in it (a region may span slabs).  Indexes of later slabs
- * shift down.
+ * Forget slab i and, when the module @released it, the regions RELEASE
+ * deinitializes with it: those with a live segment in it (a region may span
+ * slabs).  Indexes of later slabs shift down.
  */
-void model_drop_slab(struct ctx *c, int i)
+void model_drop_slab(struct ctx *c, int i, bool released)
 {
 	const struct slab *sl = &c->slabs[i];
 	int r;
 
-	for (r = 0; r < c->nregions; r++) {
+	for (r = 0; released && r < c->nregions; r++) {
 		if (region_in(&c->regions[r], sl->addr, sl->len)) {
 			model_drop_region(c, r);
 			r--;
 		}
 	}
 	for (r = 0; r < c->nregions; r++) {
-		if (c->regions[r].slab == i)
-			c->regions[r].slab = -1;	/* lives in other slabs */
-		else if (c->regions[r].slab > i)
+		if (c->regions[r].slab == i) {
+			/* in other slabs, or the module forgot this slab */
+			c->regions[r].slab = -1;
+			c->regions[r].unknown |= !released;
+		} else if (c->regions[r].slab > i) {
 			c->regions[r].slab--;
+		}
 	}
 	memmove(&c->slabs[i], &c->slabs[i + 1],
 		(c->nslabs - i - 1) * sizeof(c->slabs[0]));

@@ -240,15 +240,19 @@ void op_deinitialize(struct fuzz *f, struct ctx *c)
 	verify_deinit(f, c, p.n, p.b.flags & JITMEM_DEINIT_FINALIZE_ONLY);
 }
 
-/* Drop slab i after a RELEASE; its range must be gone from the process. */
-static void released(struct fuzz *f, struct ctx *c, int i, bool check)
+/*
+ * Drop slab i after a RELEASE answered @res for it; when intact (@check),
+ * its range must be gone from the process.
+ */
+static void released(struct fuzz *f, struct ctx *c, int i, int32_t res,
+		     bool check)
 {
 	uint64_t addr = c->slabs[i].addr, len = c->slabs[i].len;
 	uint8_t v;
 
-	fuzz_log(f, " drop slab %#llx (%d regions before)",
-		 (unsigned long long)addr, c->nregions);
-	model_drop_slab(c, i);
+	fuzz_log(f, " drop slab %#llx (%d regions before, result %d)",
+		 (unsigned long long)addr, c->nregions, res);
+	model_drop_slab(c, i, !res);
 	if (check && !model_any_slab_overlaps(f, addr, len) &&
 	    probe_read((uint8_t *)(uintptr_t)addr, &v))
 		fuzz_fail(f, "released slab %#llx is still readable",
@@ -276,14 +280,14 @@ static void verify_release(struct fuzz *f, struct ctx *c, uint32_t n)
 		}
 		if (!c->slabs[found].damaged) {
 			want_result(f, i, res, 0, "intact slab");
-			released(f, c, found, true);
+			released(f, c, found, res, true);
 		} else {
 			/* what the user left of it stays mapped: unmap later */
 			if (c->norphans < MAX_SLABS) {
 				c->orphan_addr[c->norphans] = c->slabs[found].addr;
 				c->orphan_len[c->norphans++] = c->slabs[found].len;
 			}
-			released(f, c, found, false);
+			released(f, c, found, res, false);
 		}
 	}
 }

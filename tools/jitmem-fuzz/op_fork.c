@@ -33,6 +33,24 @@ static void child_checks_foreign(struct fuzz *f)
 	}
 }
 
+/* Name the known way to lose inherited pages before checking contents. */
+static void check_zapped(struct fuzz *f, const struct region *r)
+{
+	uint64_t a;
+	uint8_t v;
+	int j;
+
+	for (j = 0; j < r->nseg; j++) {
+		if ((r->seg[j].group & JITMEM_GROUP_FINALIZE) && !r->fin_live)
+			continue;
+		for (a = r->seg[j].addr; a < r->seg[j].addr + r->seg[j].len;
+		     a += f->page)
+			if (!probe_read((uint8_t *)(uintptr_t)a, &v))
+				fuzz_fail(f, "child lost inherited page %#llx: MADV_DONTNEED before fork dropped its PTEs",
+					  (unsigned long long)a);
+	}
+}
+
 static void child_checks_snapshot(struct fuzz *f)
 {
 	bool inherit = f->lim.features & JITMEM_FEATURE_FORK;
@@ -50,10 +68,8 @@ static void child_checks_snapshot(struct fuzz *f)
 			    c->slabs[r->slab].damaged ||
 			    c->slabs[r->slab].tampered)
 				continue;
-			if (inherit && c->slabs[r->slab].zapped &&
-			    !probe_read((uint8_t *)(uintptr_t)r->key, &v))
-				fuzz_fail(f, "child lost inherited code at %#llx: MADV_DONTNEED before fork dropped its PTEs",
-					  (unsigned long long)r->key);
+			if (inherit && c->slabs[r->slab].zapped)
+				check_zapped(f, r);
 			if (inherit)
 				check_region(f, c, r, false);
 			else if (probe_read((uint8_t *)(uintptr_t)r->key, &v))

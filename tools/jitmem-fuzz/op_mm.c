@@ -104,6 +104,20 @@ void op_mprotect(struct fuzz *f, struct ctx *c)
 	c->slabs[i].tampered = true;
 }
 
+/* Every slab the range touches, of any context, lost its PTEs there. */
+static void zap_range(struct fuzz *f, uint64_t addr, uint64_t len)
+{
+	int n, i;
+
+	for (n = 0; n < NCTX; n++)
+		for (i = 0; i < f->ctx[n].nslabs; i++) {
+			struct slab *s = &f->ctx[n].slabs[i];
+
+			if (addr < s->addr + s->len && s->addr < addr + len)
+				s->zapped = true;
+		}
+}
+
 void op_madvise(struct fuzz *f, struct ctx *c)
 {
 	static const int advice[] = {
@@ -126,7 +140,7 @@ void op_madvise(struct fuzz *f, struct ctx *c)
 		return;
 	switch (adv) {
 	case MADV_DONTNEED:
-		c->slabs[i].zapped = true;
+		zap_range(f, addr, len);
 		break;
 	case MADV_DONTFORK:
 	case MADV_WIPEONFORK:
