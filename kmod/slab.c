@@ -18,8 +18,12 @@ struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 	return slab && end <= slab->end ? slab : NULL;
 }
 
-/* Forget a slab: deinitialize its regions and unmap what is left of it. */
-static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
+/*
+ * Forget a slab: deinitialize its regions and, if @unmap, unmap what is
+ * left of it.
+ */
+static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			     bool unmap)
 {
 	struct jitmem_counters d = {
 		.slabs = 1,
@@ -28,17 +32,41 @@ static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
 
 	jitmem_deinit_range(ctx, slab->start, slab->end);
 	mtree_erase(&ctx->slabs, slab->start);
-	jitmem_unmap_range(ctx, slab->start, slab->end);
+	if (unmap)
+		jitmem_unmap_range(ctx, slab->start, slab->end);
 	jitmem_notify_slab(ctx, slab);
 	jitmem_account(ctx, &d, -1);
 	kfree(slab);
 }
 
+/* Is any of @slab still mapped by the context outside [start, end)? */
+static bool jitmem_slab_mapped_outside(struct jitmem_ctx *ctx,
+				       const struct jitmem_slab *slab,
+				       unsigned long start, unsigned long end)
+{
+	VMA_ITERATOR(vmi, ctx->mm, slab->start);
+	struct vm_area_struct *vma;
+	bool mapped = false;
+
+	mmap_read_lock(ctx->mm);
+	for_each_vma_range(vmi, vma, slab->end) {
+		if (jitmem_vma_is_ours(ctx, vma) &&
+		    (vma->vm_start < start || vma->vm_end > end)) {
+			mapped = true;
+			break;
+		}
+	}
+	mmap_read_unlock(ctx->mm);
+	return mapped;
+}
+
 /*
- * A new mapping [start, end) landed in holes the user unmapped in older
- * slabs.  Keep it where it fills those holes, so the old slabs are whole
- * again (inaccessible where they were unmapped) and their addresses keep
- * naming them alone; give back the rest.  Returns true if it overlapped.
+ * A new mapping [start, end) landed where the user unmapped older slabs.
+ * A slab unmapped whole is gone, as after munmap() of any mapping.  A slab
+ * unmapped in part keeps its holes: the new mapping is kept where it fills
+ * them, making that slab whole again (inaccessible there) so its address
+ * keeps naming it alone; the rest is given back.  Returns true if the
+ * mapping was used to fill holes.
  */
 static bool jitmem_fill_holes(struct jitmem_ctx *ctx, unsigned long start,
 			      unsigned long end)
@@ -47,6 +75,10 @@ static bool jitmem_fill_holes(struct jitmem_ctx *ctx, unsigned long start,
 	struct jitmem_slab *old;
 
 	while ((old = mt_find(&ctx->slabs, &idx, end - 1))) {
+		if (!jitmem_slab_mapped_outside(ctx, old, start, end)) {
+			jitmem_slab_drop(ctx, old, false);
+			continue;
+		}
 		if (cur < old->start)
 			jitmem_unmap_range(ctx, cur, old->start);
 		cur = min(old->end, end);
@@ -119,6 +151,6 @@ int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr)
 
 	if (!slab || slab->start != addr)
 		return -ENOENT;
-	jitmem_slab_drop(ctx, slab);
+	jitmem_slab_drop(ctx, slab, true);
 	return 0;
 }

@@ -49,6 +49,38 @@ static vm_fault_t jitmem_vm_fault(struct vm_fault *vmf)
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * fork() by the owner: the child gets a copy of the owner's PTEs.  Map
+ * every live page of the owner's VMA first (MADV_DONTNEED may have dropped
+ * some), so the child's snapshot holds all the code live at fork time.
+ * The owner's mmap_lock is held for writing by dup_mmap().
+ */
+static void jitmem_vm_open(struct vm_area_struct *vma)
+{
+	struct jitmem_ctx *ctx = vma->vm_private_data;
+	struct vm_area_struct *parent;
+	unsigned long perms, idx, addr;
+	struct jitmem_seg *seg;
+
+	if (vma->vm_mm == ctx->mm || current->mm != ctx->mm)
+		return;
+	parent = find_vma(ctx->mm, vma->vm_start);
+	if (!parent || parent->vm_start != vma->vm_start ||
+	    parent->vm_end != vma->vm_end || !jitmem_vma_is_ours(ctx, parent))
+		return;
+	mmap_assert_write_locked(ctx->mm);
+	perms = parent->vm_flags & JITMEM_VM_PERMS;
+	idx = parent->vm_start;
+	mt_for_each(&ctx->segs, seg, idx, parent->vm_end - 1) {
+		if (jitmem_group_vm_flags(seg->group) != perms)
+			continue;
+		addr = max(seg->start, parent->vm_start);
+		for (; addr < min(seg->end, parent->vm_end); addr += PAGE_SIZE)
+			vm_insert_page(parent, addr,
+				       seg->pages[(addr - seg->start) >> PAGE_SHIFT]);
+	}
+}
+
 static int jitmem_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
 			      unsigned long end, unsigned long newflags)
 {
@@ -63,6 +95,7 @@ static int jitmem_vm_mremap(struct vm_area_struct *vma)
 }
 
 static const struct vm_operations_struct jitmem_vm_ops = {
+	.open		= jitmem_vm_open,
 	.fault		= jitmem_vm_fault,
 	.mprotect	= jitmem_vm_mprotect,
 	.mremap		= jitmem_vm_mremap,

@@ -205,6 +205,24 @@ TEST_F(proc, fork_child_runs_inherited_code)
 }
 
 /*
+ * MADV_DONTNEED drops the parent's PTEs; a fork right after must still
+ * give the child every page that is live, not only those mapped just then.
+ */
+TEST_F(proc, fork_child_runs_code_dropped_by_madvise)
+{
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, madvise(JM_PTR(self->slab), 2 * self->pg, MADV_DONTNEED));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_sees_old(self->slab, self->pg));
+	st = wait_child(pid);
+	EXPECT_TRUE(CHILD_OK(st)) TH_LOG("child status %#x", st);
+}
+
+/*
  * The child waits until the parent has changed the slab with @change, then
  * checks what it sees with @check.
  */
