@@ -318,20 +318,42 @@ static void jitmem_nl_lost(void)
 				 nla_total_size(sizeof(u32)) +		\
 				 nla_total_size(JITMEM_SHA256_LEN))
 
-static void *jitmem_nl_event_start(struct sk_buff *msg, struct jitmem_ctx *ctx,
-				   u8 cmd)
+/*
+ * A new event with the context's attributes, @addr and @size; NULL, and the
+ * subscribers told of the loss, when it cannot be built.
+ */
+static struct sk_buff *jitmem_nl_event_new(struct jitmem_ctx *ctx, u8 cmd,
+					   unsigned long addr,
+					   unsigned long size, void **hdr)
 {
-	void *hdr = genlmsg_put(msg, 0, 0, &jitmem_nl_family, 0, cmd);
+	struct sk_buff *msg = genlmsg_new(JITMEM_NL_EVENT_SIZE, GFP_KERNEL);
 
-	if (hdr && jitmem_nl_put_owner(msg, ctx->id, ctx->tgid,
-				       from_kuid(&init_user_ns, ctx->uid),
-				       ctx->comm))
-		return NULL;
-	return hdr;
+	if (!msg)
+		goto lost;
+	*hdr = genlmsg_put(msg, 0, 0, &jitmem_nl_family, 0, cmd);
+	if (!*hdr ||
+	    jitmem_nl_put_owner(msg, ctx->id, ctx->tgid,
+				from_kuid(&init_user_ns, ctx->uid), ctx->comm) ||
+	    jitmem_nl_put_u64(msg, JITMEM_A_ADDR, addr) ||
+	    jitmem_nl_put_u64(msg, JITMEM_A_SIZE, size)) {
+		nlmsg_free(msg);
+		goto lost;
+	}
+	return msg;
+
+lost:
+	jitmem_nl_lost();
+	return NULL;
 }
 
-static void jitmem_nl_event_send(struct sk_buff *msg, void *hdr)
+/* Send the event, or drop it and tell of the loss if @err. */
+static void jitmem_nl_event_send(struct sk_buff *msg, void *hdr, bool err)
 {
+	if (err) {
+		nlmsg_free(msg);
+		jitmem_nl_lost();
+		return;
+	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&jitmem_nl_family, msg, 0, JITMEM_NLGRP_EVENTS,
 			  GFP_KERNEL);
@@ -369,24 +391,16 @@ void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
 		return;
 	if (hash)
 		jitmem_nl_seg_hash(seg, digest);
-	msg = genlmsg_new(JITMEM_NL_EVENT_SIZE, GFP_KERNEL);
+	msg = jitmem_nl_event_new(ctx, cmd, seg->start, jitmem_seg_bytes(seg),
+				  &hdr);
 	if (!msg)
-		goto lost;
-	hdr = jitmem_nl_event_start(msg, ctx, cmd);
-	if (!hdr ||
-	    jitmem_nl_put_u64(msg, JITMEM_A_ADDR, seg->start) ||
-	    jitmem_nl_put_u64(msg, JITMEM_A_SIZE, jitmem_seg_bytes(seg)) ||
-	    nla_put_u32(msg, JITMEM_A_GROUP, seg->group) ||
-	    jitmem_nl_put_u64(msg, JITMEM_A_KEY, seg->region->key) ||
-	    (hash && nla_put(msg, JITMEM_A_SHA256, sizeof(digest), digest))) {
-		nlmsg_free(msg);
-		goto lost;
-	}
-	jitmem_nl_event_send(msg, hdr);
-	return;
-
-lost:
-	jitmem_nl_lost();
+		return;
+	jitmem_nl_event_send(msg, hdr,
+			     nla_put_u32(msg, JITMEM_A_GROUP, seg->group) ||
+			     jitmem_nl_put_u64(msg, JITMEM_A_KEY,
+					       seg->region->key) ||
+			     (hash && nla_put(msg, JITMEM_A_SHA256,
+					      sizeof(digest), digest)));
 }
 
 void jitmem_notify_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
@@ -397,21 +411,10 @@ void jitmem_notify_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
 	lockdep_assert_held(&ctx->lock);
 	if (!jitmem_nl_listened())
 		return;
-	msg = genlmsg_new(JITMEM_NL_EVENT_SIZE, GFP_KERNEL);
-	if (!msg)
-		goto lost;
-	hdr = jitmem_nl_event_start(msg, ctx, JITMEM_NL_CMD_SLAB_RELEASE_NTF);
-	if (!hdr ||
-	    jitmem_nl_put_u64(msg, JITMEM_A_ADDR, slab->start) ||
-	    jitmem_nl_put_u64(msg, JITMEM_A_SIZE, slab->end - slab->start)) {
-		nlmsg_free(msg);
-		goto lost;
-	}
-	jitmem_nl_event_send(msg, hdr);
-	return;
-
-lost:
-	jitmem_nl_lost();
+	msg = jitmem_nl_event_new(ctx, JITMEM_NL_CMD_SLAB_RELEASE_NTF,
+				  slab->start, slab->end - slab->start, &hdr);
+	if (msg)
+		jitmem_nl_event_send(msg, hdr, false);
 }
 
 int jitmem_netlink_init(void)
