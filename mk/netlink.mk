@@ -3,13 +3,18 @@
 # The generic netlink family "jitmem" (issue 5), included by the top Makefile:
 #
 #   make jitmemctl           build tools/jitmemctl and its test workload
-#   make netlink-spec-check  the YAML spec is valid, the uapi header matches it
-#   make netlink-check       the two above, then in the VM the netlink
-#                            selftest and jitmemctl's cli_ktest (TAP)
+#   make netlink-spec-check  the YAML spec is valid genetlink-c and the uapi
+#                            header defines what it does (TAP)
+#   make check-netlink       netlink-spec-check, then jitmemctl's cli_ktest
+#                            in the VM (TAP; run by make check).  The
+#                            family's selftest, selftests/jitmem_netlink_test,
+#                            runs with the other selftests.
 #   make jitmemctl-install   install jitmemctl and its man page (PREFIX, DESTDIR)
 
+CHECK_EXTRA += check-netlink
+
 .PHONY: jitmemctl jitmemctl-install jitmemctl-clean netlink-spec-check \
-	netlink-check
+	check-netlink
 
 jitmemctl:
 	$(MAKE) -C tools/jitmemctl all tests
@@ -23,8 +28,9 @@ jitmemctl-clean:
 clean: jitmemctl-clean
 
 netlink-spec-check:
-	scripts/netlink-spec-check
+	@scripts/netlink-spec-check
 
-netlink-check: modules selftests jitmemctl netlink-spec-check
-	scripts/vm-run -- scripts/vm-tests selftests/jitmem_netlink_test \
-		tools/jitmemctl/tests/cli_ktest
+check-netlink: jitmemctl
+	@scripts/netlink-spec-check; spec=$$?; \
+	scripts/vm-run -- scripts/vm-tests tools/jitmemctl/tests/cli_ktest; \
+	vm=$$?; [ $$spec = 0 ] && [ $$vm = 0 ]
