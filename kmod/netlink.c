@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/sched.h>
+#include <linux/threads.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 #include <crypto/sha2.h>
@@ -265,8 +266,17 @@ static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/*
+ * The spec says 4194304, the largest PID_MAX_LIMIT of any configuration.
+ * Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer.
+ */
+static struct netlink_range_validation jitmem_nl_pid_range __ro_after_init = {
+	.min = 1,
+	.max = PID_MAX_LIMIT,
+};
+
 static const struct nla_policy jitmem_nl_context_get_policy[JITMEM_A_PID + 1] = {
-	[JITMEM_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[JITMEM_A_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &jitmem_nl_pid_range),
 };
 
 /* No .policy on STATS_GET: with resv_start_op 0 it takes no attribute. */

@@ -340,8 +340,8 @@ TEST(dump_shows_the_caller)
 	EXPECT_EQ(0, l.v[1].cnt[JITMEM_A_SLABS]);
 	free(l.v);
 
-	/* A process with no context: an empty dump, not an error. */
-	ASSERT_EQ(0, dump(&nl, 0x7ffffffe, &l));
+	/* A pid no process has (pids stay below pid_max): an empty dump. */
+	ASSERT_EQ(0, dump(&nl, 4194304, &l));
 	EXPECT_EQ(0, l.n);
 	free(l.v);
 
@@ -780,6 +780,12 @@ FIXTURE_VARIANT_ADD(bad, dump_pid_nested_flag) {
 FIXTURE_VARIANT_ADD(bad, dump_pid_zero) {
 	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
 	.type = JITMEM_A_PID, .len = 4, .value = 0, .error = -ERANGE,
+	.msg = "integer out of range", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, dump_pid_too_big) {
+	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_PID, .len = 4, .value = 4194305, .error = -ERANGE,
 	.msg = "integer out of range", .offs = true,
 };
 

@@ -49,6 +49,7 @@
  * @JITMEM_A_CTX_ID: u64, context id, unique while the module is loaded
  * @JITMEM_A_PID: u32, process (thread group) that opened the context; in a
  *	JITMEM_NL_CMD_CONTEXT_GET request, dump this process's contexts only
+ *	(1 to 4194304, else ERANGE)
  * @JITMEM_A_UID: u32, real user id of the process when it opened the context
  * @JITMEM_A_COMM: string, command name of that process
  * @JITMEM_A_ADDR: u64, address of the segment or slab
