@@ -6,8 +6,8 @@
  * slab released, with the SHA-256 of executable segments.
  *
  * Locking.  jitmem_ctx_list_lock protects jitmem_ctx_list; ctx->lock protects
- * ctx->cnt; tgid, uid, comm and id never change after open.  The lead's rule
- * holds: the list lock is never held while taking a ctx->lock.  The dump
+ * ctx->cnt; tgid, uid, comm and id never change after open.  As jitmem.h
+ * requires, the list lock is never held while taking a ctx->lock.  The dump
  * pins a batch of contexts under the list lock with a reference on their
  * file (jitmem_release() unlists a context under that lock before freeing
  * it, so a listed context's file is valid; a file whose count is already 0
@@ -197,7 +197,7 @@ static unsigned int jitmem_nl_pin(const struct jitmem_nl_dump *st,
 		if (ctx->id <= st->last_id || !jitmem_nl_visible(st, ctx))
 			continue;
 		if (!get_file_rcu(ctx->file))
-			continue;	/* closing: jitmem_release() waits */
+			continue;	/* being closed */
 		pin[n].ctx = ctx;
 		pin[n].id = ctx->id;
 		pin[n].tgid = ctx->tgid;
