@@ -575,12 +575,13 @@ MUT(addr_unaligned_half_page, EINVAL, b->seg[1].addr += b->pg / 2);
 MUT(length_not_page_multiple, EINVAL, b->seg[1].length = b->pg + 1);
 MUT(length_zero, EINVAL, b->seg[1].length = 0; b->seg[1].content_size = 0);
 /*
- * addr + length wraps, or ends past the user address space: the ABI does
- * not say whether that is EINVAL (like RESERVE's overflow) or ENXIO.
+ * addr + length wraps, or ends past the user address space (2^60 is past
+ * it with 4- and 5-level page tables): the ABI does not say whether that
+ * is EINVAL (like RESERVE's overflow) or ENXIO.
  */
 MUT2(length_overflow, EINVAL, ENXIO, b->seg[1].length = -(__u64)b->pg);
 MUT2(length_past_address_space, EINVAL, ENXIO,
-     b->seg[1].length = 1ULL << 47);
+	b->seg[1].length = 1ULL << 60);
 MUT(content_size_above_length, EINVAL, b->seg[1].content_size = b->pg + 1);
 MUT(group_zero, EINVAL, b->seg[1].group = 0);
 MUT(group_w, EINVAL, b->seg[1].group = JITMEM_GROUP_W);
