@@ -70,6 +70,7 @@ static int jitmem_release(struct inode *inode, struct file *file)
 			.reserved_bytes = slab->end - slab->start,
 		};
 
+		jitmem_notify_slab(ctx, slab);
 		jitmem_account(ctx, &d, -1);
 		kfree(slab);
 	}

@@ -490,6 +490,7 @@ void jitmem_ctx_free_all(struct jitmem_ctx *ctx)
 			if (!r->segs[i].pages)
 				continue;
 			mtree_erase(&ctx->segs, r->segs[i].start);
+			jitmem_notify_seg(ctx, JITMEM_EVENT_DEINIT, &r->segs[i]);
 			jitmem_count_seg(ctx, &r->segs[i], -1);
 		}
 		jitmem_count_region(ctx, -1);

@@ -68,7 +68,7 @@ static void jitmem_vm_open(struct vm_area_struct *vma)
 	if (!parent || parent->vm_start != vma->vm_start ||
 	    parent->vm_end != vma->vm_end || !jitmem_vma_is_ours(ctx, parent))
 		return;
-	mmap_assert_write_locked(ctx->mm);
+	lockdep_assert_held_write(&ctx->mm->mmap_lock);
 	perms = parent->vm_flags & JITMEM_VM_PERMS;
 	idx = parent->vm_start;
 	mt_for_each(&ctx->segs, seg, idx, parent->vm_end - 1) {
@@ -193,7 +193,7 @@ void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end)
 	VMA_ITERATOR(vmi, ctx->mm, start);
 	struct vm_area_struct *vma;
 
-	mmap_assert_write_locked(ctx->mm);
+	lockdep_assert_held_write(&ctx->mm->mmap_lock);
 	for_each_vma_range(vmi, vma, end) {
 		unsigned long s = max(start, vma->vm_start);
 		unsigned long e = min(end, vma->vm_end);
@@ -210,7 +210,7 @@ int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg)
 	unsigned long addr;
 	int err;
 
-	mmap_assert_write_locked(ctx->mm);
+	lockdep_assert_held_write(&ctx->mm->mmap_lock);
 	for (addr = seg->start; addr < seg->end; addr += PAGE_SIZE) {
 		if (!vma || addr >= vma->vm_end)
 			vma = find_vma(ctx->mm, addr);
