@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <linux/jitmem.h>
 
@@ -125,6 +126,8 @@ struct fuzz {
 	uint64_t call;		/* calls issued in this epoch */
 	uint64_t ncalls;
 	uint64_t verbose_from;	/* log every call from this index */
+	unsigned long budget;	/* seconds per epoch, 0: no limit */
+	time_t deadline;
 	long page;
 	struct limits lim;
 	struct scratch s;

@@ -4,15 +4,17 @@
  * checked against a model.  Prints TAP, one test point per epoch.
  *
  * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH]
- *                    [-v FROM_CALL] [-t SECONDS]
+ *                    [-v FROM_CALL] [-t SECONDS] [-T SECONDS]
  *
  * -n is the total number of calls, split over -E epochs (default 10); each
  * epoch is a child process, so a crash is reported with its seed, epoch
  * and call number, and "-s SEED -e EPOCH -n CALLS -v FROM" replays it with
  * a log of every call from FROM.  Address space randomization is turned
  * off (the program re-executes itself) so that a seed replays exactly.
- * JITMEM_FUZZ_CALLS and JITMEM_FUZZ_SEED set the defaults of -n and -s
- * (for runners that cannot pass arguments).
+ * -T bounds the whole run in time: each epoch stops early (and says how far
+ * it got) when its share is spent; -t kills an epoch that hangs.
+ * JITMEM_FUZZ_CALLS, JITMEM_FUZZ_SECONDS and JITMEM_FUZZ_SEED set the
+ * defaults of -n, -T and -s (for runners that cannot pass arguments).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +29,7 @@
 #include <sys/personality.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -251,7 +254,8 @@ static void run_epoch(struct fuzz *f)
 	probe_init();
 	for (n = 0; n < NCTX; n++)
 		open_ctx(f, &f->ctx[n]);
-	while (f->call < f->ncalls) {
+	while (f->call < f->ncalls &&
+	       ((f->call & 255) || !f->deadline || time(NULL) < f->deadline)) {
 		struct ctx *c = &f->ctx[rnd_below(&f->rng, NCTX)];
 		uint64_t before = f->ok;
 
@@ -304,15 +308,18 @@ static bool epoch(struct fuzz *f, unsigned int e, unsigned int tapno,
 	}
 	if (!pid) {
 		f->epoch = e;
+		if (f->budget)
+			f->deadline = time(NULL) + f->budget;
 		alarm(timeout);
 		run_epoch(f);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
-		printf("ok %u - epoch %u seed %#llx: %llu calls, %llu ioctls ok, %llu failed as expected, %llu regions initialized\n",
+		printf("ok %u - epoch %u seed %#llx: %llu of %llu calls, %llu ioctls ok, %llu failed as expected, %llu regions initialized\n",
 		       tapno, e, (unsigned long long)f->seed,
 		       (unsigned long long)shared->call,
+		       (unsigned long long)f->ncalls,
 		       (unsigned long long)shared->ok,
 		       (unsigned long long)shared->errs,
 		       (unsigned long long)shared->inits);
@@ -350,6 +357,7 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	static struct fuzz f;
 	unsigned int epochs = 10, only = ~0U, timeout = 1800, e, tapno = 0;
+	unsigned long total_time = 0;
 	unsigned int failed = 0;
 	uint64_t total = 100000;
 	int opt;
@@ -362,7 +370,9 @@ int main(int argc, char **argv)
 		f.seed = strtoull(getenv("JITMEM_FUZZ_SEED"), NULL, 0);
 	if (getenv("JITMEM_FUZZ_CALLS"))
 		total = strtoull(getenv("JITMEM_FUZZ_CALLS"), NULL, 0);
-	while ((opt = getopt(argc, argv, "s:n:E:e:v:t:")) != -1) {
+	if (getenv("JITMEM_FUZZ_SECONDS"))
+		total_time = strtoul(getenv("JITMEM_FUZZ_SECONDS"), NULL, 0);
+	while ((opt = getopt(argc, argv, "s:n:E:e:v:t:T:")) != -1) {
 		switch (opt) {
 		case 's': f.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': total = strtoull(optarg, NULL, 0); break;
@@ -370,8 +380,9 @@ int main(int argc, char **argv)
 		case 'e': only = strtoul(optarg, NULL, 0); break;
 		case 'v': f.verbose_from = strtoull(optarg, NULL, 0); break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
+		case 'T': total_time = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH] [-v FROM] [-t SECONDS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH] [-v FROM] [-t SECONDS] [-T SECONDS]\n",
 				argv[0]);
 			return 2;
 		}
@@ -380,14 +391,17 @@ int main(int argc, char **argv)
 		epochs = 1;
 	f.page = sysconf(_SC_PAGESIZE);
 	f.ncalls = total / epochs;
+	f.budget = total_time / (only == ~0U ? epochs : 1);
 	printf("TAP version 13\n1..%u\n", only == ~0U ? epochs : 1);
 	if (read_limits(&f)) {
 		printf("not ok 1 - open %s and read its version\n", DEV);
 		return 1;
 	}
-	printf("# seed %#llx, %u epochs of %llu calls, features %#llx%s\n",
+	printf("# seed %#llx, %u epochs of %llu calls%s, features %#llx%s\n",
 	       (unsigned long long)f.seed, epochs,
-	       (unsigned long long)f.ncalls, (unsigned long long)f.lim.features,
+	       (unsigned long long)f.ncalls,
+	       f.budget ? " or their time share" : "",
+	       (unsigned long long)f.lim.features,
 	       f.lim.known ? "" : ", module parameters unknown");
 	map_scratch(&f);
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,

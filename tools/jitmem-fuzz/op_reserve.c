@@ -7,6 +7,7 @@
 #include "fuzz.h"
 
 #define USER_TOP	0x00007ffffffff000ULL	/* x86-64 TASK_SIZE, 4 levels */
+#define USER_TOP_LA57	0x00fffffffffff000ULL	/* and with 5 levels */
 
 /* A hint: nothing, free-looking space, one of our slabs, or nonsense. */
 static uint64_t gen_hint(struct fuzz *f, struct ctx *c, bool fixed)
@@ -90,9 +91,12 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 	} else if (r.length > USER_TOP) {
 		want |= E(EINVAL) | E(ENOSPC);
 		may_succeed = false;
-	} else if (fixed && r.addr + r.length > USER_TOP) {
+	} else if (fixed && r.addr + r.length > USER_TOP_LA57) {
 		want |= E(EINVAL);	/* beyond user space */
 		may_succeed = false;
+	} else if (fixed && r.addr + r.length > USER_TOP) {
+		/* user space with 5-level page tables, if the CPU has them */
+		want |= E(EINVAL) | E(EEXIST);
 	} else if (fixed && r.addr < 0x10000) {
 		/* below mmap_min_addr: root (CAP_SYS_RAWIO) may map there */
 		want |= E(EPERM) | E(EACCES) | E(EEXIST);
@@ -131,6 +135,10 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		}
 	}
 
+	fuzz_log(f, " reserve length %#llx hint %#llx flags %#x size %u; want %#x%s",
+		 (unsigned long long)r.length, (unsigned long long)r.addr,
+		 r.flags, r.size, want,
+		 may_succeed ? " may succeed" : "");
 	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_RESERVE, arg);
 	expect(f, "RESERVE", ret, want, may_succeed);
 	if (ret) {
