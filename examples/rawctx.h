@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The raw ioctl ABI, for what libjitmem hides: its header and the uapi one
- * both define struct jitmem_segment, so they live in separate files.
+ * The raw ioctl ABI, for what libjitmem hides; kept apart so the demo's
+ * JIT code sees only libjitmem's header.
  */
 #ifndef RAWCTX_H
 #define RAWCTX_H

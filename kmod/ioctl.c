@@ -77,7 +77,7 @@ static int jitmem_ioc_reserve(struct jitmem_ctx *ctx, void __user *uarg)
 static int jitmem_ioc_initialize(struct jitmem_ctx *ctx, void __user *uarg)
 {
 	struct jitmem_initialize req;
-	struct jitmem_segment *ks;
+	struct jitmem_init_segment *ks;
 	const u8 __user *useg;
 	unsigned long key;
 	unsigned int i;
@@ -93,7 +93,7 @@ static int jitmem_ioc_initialize(struct jitmem_ctx *ctx, void __user *uarg)
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -E2BIG;
 	}
-	if (req.segment_size < offsetofend(struct jitmem_segment, __reserved))
+	if (req.segment_size < offsetofend(struct jitmem_init_segment, __reserved))
 		return -EINVAL;
 	if (req.segment_size > PAGE_SIZE)
 		return -E2BIG;

@@ -178,7 +178,7 @@ int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr);
 struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 				     unsigned long start, unsigned long end);
-int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_segment *ksegs,
+int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 		      unsigned int n, unsigned long *key);
 int jitmem_deinit_one(struct jitmem_ctx *ctx, unsigned long key, u32 flags);
 void jitmem_deinit_range(struct jitmem_ctx *ctx, unsigned long start,

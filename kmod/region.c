@@ -21,7 +21,7 @@
 #define JITMEM_GROUP_PROT (JITMEM_GROUP_R | JITMEM_GROUP_W | JITMEM_GROUP_X)
 #define JITMEM_GROUP_ALL (JITMEM_GROUP_PROT | JITMEM_GROUP_FINALIZE)
 
-static int jitmem_seg_check(const struct jitmem_segment *s)
+static int jitmem_seg_check(const struct jitmem_init_segment *s)
 {
 	u8 prot = s->group & JITMEM_GROUP_PROT;
 
@@ -45,7 +45,7 @@ static int jitmem_seg_check(const struct jitmem_segment *s)
 
 static int jitmem_seg_cmp(const void *a, const void *b)
 {
-	const struct jitmem_segment *x = a, *y = b;
+	const struct jitmem_init_segment *x = a, *y = b;
 
 	if (x->addr == y->addr)
 		return 0;
@@ -53,7 +53,7 @@ static int jitmem_seg_cmp(const void *a, const void *b)
 }
 
 /* Validate the request alone; sorts it by address. */
-static int jitmem_request_check(struct jitmem_segment *ks, unsigned int n)
+static int jitmem_request_check(struct jitmem_init_segment *ks, unsigned int n)
 {
 	bool standard = false;
 	unsigned int i;
@@ -97,7 +97,8 @@ static void jitmem_region_free(struct jitmem_region *r)
 }
 
 /* Fresh pages holding the content, zero-filled past it. */
-static int jitmem_seg_fill(struct jitmem_seg *seg, const struct jitmem_segment *s)
+static int jitmem_seg_fill(struct jitmem_seg *seg,
+			   const struct jitmem_init_segment *s)
 {
 	unsigned long i, nr = s->length >> PAGE_SHIFT;
 	const u8 __user *src = u64_to_user_ptr(s->content);
@@ -136,7 +137,7 @@ static int jitmem_seg_fill(struct jitmem_seg *seg, const struct jitmem_segment *
 	return 0;
 }
 
-static struct jitmem_region *jitmem_region_build(struct jitmem_segment *ks,
+static struct jitmem_region *jitmem_region_build(struct jitmem_init_segment *ks,
 						 unsigned int n)
 {
 	struct jitmem_region *r;
@@ -324,7 +325,7 @@ undo:
 	return ret;
 }
 
-int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_segment *ksegs,
+int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 		      unsigned int n, unsigned long *key)
 {
 	struct jitmem_region *r;

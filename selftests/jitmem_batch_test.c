@@ -111,7 +111,7 @@ TEST_F(batch, deinit_unknown_key_others_done)
 /* Only the key names a region: another address inside it does not. */
 TEST_F(batch, deinit_non_key_address)
 {
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	__u64 key;
 	int v = 0;
 
@@ -260,7 +260,7 @@ TEST_F(batch, deinit_finalize_only)
 {
 	size_t pg = self->pg;
 	unsigned char code[JM_CODE_LEN];
-	struct jitmem_segment s[3];
+	struct jitmem_init_segment s[3];
 	struct jitmem_query q;
 	__u64 key;
 	int v = 0;
@@ -311,7 +311,7 @@ TEST_F(batch, deinit_finalize_only_none)
 /* A plain DEINITIALIZE frees the Finalize segments too. */
 TEST_F(batch, deinit_all_includes_finalize)
 {
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	struct jitmem_query q;
 	__u64 key;
 	int v = 0;

@@ -117,7 +117,7 @@ TEST_F(init, content_from_readonly_memory)
 TEST_F(init, protections_exact)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[3];
+	struct jitmem_init_segment s[3];
 	unsigned int i;
 	char perms[4];
 	int v = 0;
@@ -190,7 +190,7 @@ TEST_F(init, rx_segment_not_writable)
 TEST_F(init, key_lowest_standard)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[3];
+	struct jitmem_init_segment s[3];
 	__u64 key = 0;
 
 	s[0] = jm_seg(self->slab + 6 * pg, pg, NULL, 0, JM_R);
@@ -203,7 +203,7 @@ TEST_F(init, key_lowest_standard)
 TEST_F(init, finalize_segment_live)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	struct jitmem_query q;
 	int v = 0;
 
@@ -300,7 +300,7 @@ TEST_F(init, reuse_with_other_protection_beside_live)
 /* One segment over free pages whose mappings have different protections. */
 TEST_F(init, segment_over_mixed_free_mappings)
 {
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	size_t pg = self->pg, i;
 	unsigned char *content = malloc(6 * pg);
 	char perms[4];
@@ -327,7 +327,7 @@ TEST_F(init, segment_over_mixed_free_mappings)
 TEST_F(init, segment_size_longer)
 {
 	struct wide {
-		struct jitmem_segment s;
+		struct jitmem_init_segment s;
 		__u64 future;
 	} w[2];
 	struct jitmem_initialize in = {
@@ -362,7 +362,7 @@ struct len_ctx {
 	int fd;
 	size_t pg;
 	__u64 slab;
-	struct jitmem_segment seg;
+	struct jitmem_init_segment seg;
 };
 
 static void init_prep(void *ctx, void *cmd)
@@ -413,9 +413,9 @@ struct bad {
 	unsigned char *hole;	/* PROT_NONE page */
 	unsigned char *data;	/* two readable pages of content */
 	struct jitmem_initialize in;
-	struct jitmem_segment seg[2];
-	struct jitmem_segment *many;
-	unsigned char wide[2 * (sizeof(struct jitmem_segment) + 8)];
+	struct jitmem_init_segment seg[2];
+	struct jitmem_init_segment *many;
+	unsigned char wide[2 * (sizeof(struct jitmem_init_segment) + 8)];
 	unsigned char code[JM_CODE_LEN];
 };
 
@@ -561,7 +561,7 @@ MUT(segments_partly_unmapped, EFAULT,
 	   sizeof(b->seg[0])));
 MUT(segment_size_zero, EINVAL, b->in.segment_size = 0);
 MUT(segment_size_short, EINVAL,
-	b->in.segment_size = sizeof(struct jitmem_segment) - 1);
+	b->in.segment_size = sizeof(struct jitmem_init_segment) - 1);
 MUT(segment_size_long_nonzero_tail, E2BIG,
 	size_t st = sizeof(b->seg[0]) + 8;
 	memset(b->wide, 0, sizeof(b->wide));

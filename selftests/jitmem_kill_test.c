@@ -65,7 +65,7 @@ static unsigned int rnd(unsigned int *s)
 static int churn_once(int fd, size_t pg, unsigned int *seed, int tag)
 {
 	unsigned char *buf = alloca(4 * pg);
-	struct jitmem_segment segs[2];
+	struct jitmem_init_segment segs[2];
 	__u64 slab, key;
 	size_t big;
 	int ret, v = 0;

@@ -89,7 +89,7 @@ TEST_F(params, max_reserved_bytes)
 TEST_F(params, max_initialized_bytes)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	struct jitmem_query q0;
 	__u64 slab, key;
 	int fd, v = 0;
@@ -116,9 +116,9 @@ TEST_F(params, max_initialized_bytes)
 }
 
 /* @n one-page R segments, one every other page from @slab. */
-static struct jitmem_segment *spread(__u64 slab, size_t pg, unsigned int n)
+static struct jitmem_init_segment *spread(__u64 slab, size_t pg, unsigned int n)
 {
-	struct jitmem_segment *s = calloc(n, sizeof(*s));
+	struct jitmem_init_segment *s = calloc(n, sizeof(*s));
 	unsigned int i;
 
 	for (i = 0; s && i < n; i++)
@@ -129,7 +129,7 @@ static struct jitmem_segment *spread(__u64 slab, size_t pg, unsigned int n)
 static void check_max_segments(struct __test_metadata *_metadata, int fd,
 			       size_t pg, unsigned int max)
 {
-	struct jitmem_segment *s;
+	struct jitmem_init_segment *s;
 	struct jitmem_query q0;
 	__u64 slab, key;
 
@@ -281,7 +281,7 @@ TEST_F(params, exec_reuse_off_code_retired)
 TEST_F(params, exec_reuse_off_data_reusable)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	struct jitmem_query q;
 	__u64 slab, key;
 	int fd, v = 0;
@@ -312,7 +312,7 @@ TEST_F(params, exec_reuse_off_data_reusable)
 TEST_F(params, exec_reuse_off_finalize_code_retired)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 	struct jitmem_query q;
 	__u64 slab, key;
 	int fd;

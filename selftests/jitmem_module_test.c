@@ -26,7 +26,7 @@ TEST(rmmod_refused_while_open_or_mapped)
 	__u64 slab, key;
 	int fd = jm_open(), v = 0;
 	unsigned char code[JM_CODE_LEN];
-	struct jitmem_segment seg;
+	struct jitmem_init_segment seg;
 
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EWOULDBLOCK, try_unload());
@@ -107,7 +107,7 @@ TEST_F(memcg, pages_are_charged)
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		struct jitmem_query q;
-		struct jitmem_segment seg;
+		struct jitmem_init_segment seg;
 		long before, after;
 		__u64 slab, key;
 		int fd, r = 0, i;

@@ -122,7 +122,7 @@ static long param(const char *name)
 TEST(stats_follow_operations)
 {
 	const int64_t pg = (int64_t)jm_pg(), len = 16 * pg;
-	struct jitmem_segment segs[3], wx;
+	struct jitmem_init_segment segs[3], wx;
 	struct jitmem_initialize big;
 	long reuse = param("exec_reuse"), maxseg = param("max_segments");
 	__u64 slab, key;
@@ -635,7 +635,7 @@ TEST(sha256_known_answer)
 TEST_F(events, initialize_deinitialize_release)
 {
 	const size_t pg = self->pg;
-	struct jitmem_segment segs[3];
+	struct jitmem_init_segment segs[3];
 	uint8_t *code = calloc(1, 2 * pg), rx_sha[32], mapped_sha[32];
 	struct want w;
 	__u64 key, s = self->slab;
@@ -720,7 +720,7 @@ TEST_F(events, release_with_live_code)
 /* Refused requests make no event. */
 TEST_F(events, refused_request_is_silent)
 {
-	struct jitmem_segment segs[2];
+	struct jitmem_init_segment segs[2];
 
 	segs[0] = jm_seg(self->slab, self->pg, NULL, 0, JM_RX);
 	segs[1] = jm_seg(self->slab, self->pg, NULL, 0, JM_RW);

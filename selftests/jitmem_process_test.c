@@ -34,7 +34,7 @@ static int code_at(int fd, __u64 addr, size_t pg, int val, __u64 *key)
 FIXTURE_SETUP(proc)
 {
 	unsigned char code[JM_CODE_LEN];
-	struct jitmem_segment s[2];
+	struct jitmem_init_segment s[2];
 
 	self->pg = jm_pg();
 	self->fd = jm_open();

@@ -266,7 +266,7 @@ TEST_F(reserve, unknown_ioctl)
 TEST_F(reserve, query_counters)
 {
 	size_t pg = self->pg;
-	struct jitmem_segment s[3];
+	struct jitmem_init_segment s[3];
 	struct jitmem_query q;
 	__u64 slab, key;
 

@@ -106,7 +106,7 @@ static void *worker_fn(void *arg)
 
 	for (it = 0; it < ITERS && now_s() < st->deadline; it++) {
 		unsigned char code[JM_CODE_LEN];
-		struct jitmem_segment seg[2];
+		struct jitmem_init_segment seg[2];
 		int val = MAGIC | w->id << 16 | (it & 0xffff);
 		__u64 slab, key;
 		int r, sig, v = 0;

@@ -64,18 +64,18 @@ static inline int jm_reserve(int fd, __u64 length, __u64 hint, __u32 flags,
 	return ret;
 }
 
-static inline struct jitmem_segment jm_seg(__u64 addr, __u64 length,
+static inline struct jitmem_init_segment jm_seg(__u64 addr, __u64 length,
 					   const void *content,
 					   __u64 content_size, __u8 group)
 {
-	struct jitmem_segment s = {
+	struct jitmem_init_segment s = {
 		.addr = addr, .length = length, .content = JM_U64(content),
 		.content_size = content_size, .group = group,
 	};
 	return s;
 }
 
-static inline int jm_initialize(int fd, const struct jitmem_segment *segs,
+static inline int jm_initialize(int fd, const struct jitmem_init_segment *segs,
 				__u32 n, __u64 *key)
 {
 	struct jitmem_initialize in = {
@@ -93,7 +93,7 @@ static inline int jm_init1(int fd, __u64 addr, __u64 length,
 			   const void *content, __u64 content_size, __u8 group,
 			   __u64 *key)
 {
-	struct jitmem_segment s = jm_seg(addr, length, content, content_size,
+	struct jitmem_init_segment s = jm_seg(addr, length, content, content_size,
 					 group);
 
 	return jm_initialize(fd, &s, 1, key);

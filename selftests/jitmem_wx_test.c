@@ -53,7 +53,7 @@ static void slab_setup(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(wx) *self)
 {
 	unsigned char code[JM_CODE_LEN];
-	struct jitmem_segment s[3];
+	struct jitmem_init_segment s[3];
 
 	self->pg = jm_pg();
 	self->fd = jm_open();
@@ -385,7 +385,7 @@ TEST_F(wx, maps_never_wx)
 	EXPECT_EQ(0, jm_maps_wx());
 	for (i = 0; i < sizeof(groups); i++) {
 		for (j = 0; j < sizeof(groups); j++) {
-			struct jitmem_segment s[2];
+			struct jitmem_init_segment s[2];
 
 			s[0] = jm_seg(self->slab + 10 * pg, pg, NULL, 0,
 				      groups[i] & ~JM_FIN);

@@ -182,7 +182,7 @@ static void expect_neighbours(struct __test_metadata *_metadata,
 
 /* Segments at pages 4..8 and 10: touching both neighbours' VMAs. */
 static unsigned int make_segs(FIXTURE_DATA(nth) *self,
-			      struct jitmem_segment *s)
+			      struct jitmem_init_segment *s)
 {
 	size_t pg = self->pg;
 
@@ -197,7 +197,7 @@ static unsigned int make_segs(FIXTURE_DATA(nth) *self,
 
 TEST_F_TIMEOUT(nth, initialize, 600)
 {
-	struct jitmem_segment segs[4];
+	struct jitmem_init_segment segs[4];
 	struct jitmem_query base, q;
 	unsigned int n, nsegs = make_segs(self, segs), failures = 0;
 	__u64 key;
@@ -294,7 +294,7 @@ TEST_F_TIMEOUT(nth, reserve, 600)
 static void batch(struct __test_metadata *_metadata, FIXTURE_DATA(nth) *self,
 		  bool release)
 {
-	struct jitmem_segment segs[4];
+	struct jitmem_init_segment segs[4];
 	unsigned int n, nsegs = make_segs(self, segs), failures = 0;
 	struct jitmem_query base, q;
 	__u64 key, item, items[2];

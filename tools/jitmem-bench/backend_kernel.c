@@ -30,7 +30,7 @@ static int kernel_setup(struct backend *b)
 static int kernel_init(struct backend *b, size_t off, const void *code,
 		       size_t len, size_t maplen, uint64_t *key)
 {
-	struct jitmem_segment s = {
+	struct jitmem_init_segment s = {
 		.addr = (uintptr_t)(b->slab + off), .length = maplen,
 		.content = (uintptr_t)code, .content_size = len,
 		.group = JITMEM_GROUP_R | JITMEM_GROUP_X,

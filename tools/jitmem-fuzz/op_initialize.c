@@ -13,7 +13,7 @@
 #define MAX_REQ_SEGS	MAX_SEGS
 
 struct plan {
-	struct jitmem_segment seg[MAX_REQ_SEGS];
+	struct jitmem_init_segment seg[MAX_REQ_SEGS];
 	int n;
 	errset want;
 	bool may_succeed;
@@ -48,7 +48,7 @@ static void possible(struct plan *p, errset e)
 static void place(struct fuzz *f, struct ctx *c, struct plan *p, int k,
 		  const struct slab *s)
 {
-	struct jitmem_segment *g = &p->seg[k];
+	struct jitmem_init_segment *g = &p->seg[k];
 	uint64_t pages = s->len / f->page, off, len;
 	int tries, j;
 	bool clash;
@@ -69,7 +69,7 @@ static void place(struct fuzz *f, struct ctx *c, struct plan *p, int k,
 	}
 }
 
-static void fill_content(struct fuzz *f, struct jitmem_segment *g)
+static void fill_content(struct fuzz *f, struct jitmem_init_segment *g)
 {
 	uint64_t cs;
 
@@ -104,7 +104,7 @@ static void break_seg(struct fuzz *f, struct ctx *c, struct plan *p, int k)
 		JITMEM_GROUP_R | JITMEM_GROUP_W | JITMEM_GROUP_X |
 			JITMEM_GROUP_FINALIZE,
 	};
-	struct jitmem_segment *g = &p->seg[k];
+	struct jitmem_init_segment *g = &p->seg[k];
 	struct ctx *o;
 	uint8_t grp;
 
@@ -191,7 +191,7 @@ static void judge(struct fuzz *f, struct ctx *c, struct plan *p, int *slabp)
 
 	*slabp = -1;
 	for (k = 0; k < p->n; k++) {
-		const struct jitmem_segment *g = &p->seg[k];
+		const struct jitmem_init_segment *g = &p->seg[k];
 
 		if (!(g->group & JITMEM_GROUP_FINALIZE))
 			standard = true;
@@ -303,7 +303,7 @@ static void gen_plan(struct fuzz *f, struct ctx *c, struct plan *p)
 	if (c->nslabs)
 		s = &c->slabs[rnd_below(&f->rng, c->nslabs)];
 	for (k = 0; k < p->n; k++) {
-		struct jitmem_segment *g = &p->seg[k];
+		struct jitmem_init_segment *g = &p->seg[k];
 
 		if (s && chance(&f->rng, 20) && c->nslabs > 1)
 			place(f, c, p, k, &c->slabs[rnd_below(&f->rng, c->nslabs)]);
@@ -321,7 +321,7 @@ static void gen_plan(struct fuzz *f, struct ctx *c, struct plan *p)
 void op_initialize(struct fuzz *f, struct ctx *c)
 {
 	struct jitmem_initialize req, *out;
-	uint32_t stride = sizeof(struct jitmem_segment);
+	uint32_t stride = sizeof(struct jitmem_init_segment);
 	struct plan p;
 	void *arg;
 	bool ro = false;
@@ -347,7 +347,7 @@ void op_initialize(struct fuzz *f, struct ctx *c)
 		definite(&p, E(EINVAL));
 		break;
 	case 3:
-		stride = rnd_below(&f->rng, sizeof(struct jitmem_segment));
+		stride = rnd_below(&f->rng, sizeof(struct jitmem_init_segment));
 		definite(&p, E(EINVAL));
 		break;
 	case 4:
@@ -363,11 +363,11 @@ void op_initialize(struct fuzz *f, struct ctx *c)
 	for (k = 0; k < p.n; k++)
 		memcpy(f->s.segbuf + (size_t)k * stride, &p.seg[k],
 		       stride < sizeof(p.seg[k]) ? stride : sizeof(p.seg[k]));
-	if (stride > sizeof(struct jitmem_segment) && stride <= 64 &&
+	if (stride > sizeof(struct jitmem_init_segment) && stride <= 64 &&
 	    chance(&f->rng, 200)) {
 		k = rnd_below(&f->rng, p.n);
-		f->s.segbuf[(size_t)k * stride + sizeof(struct jitmem_segment) +
-			    rnd_below(&f->rng, stride - sizeof(struct jitmem_segment))] = 0x5a;
+		f->s.segbuf[(size_t)k * stride + sizeof(struct jitmem_init_segment) +
+			    rnd_below(&f->rng, stride - sizeof(struct jitmem_init_segment))] = 0x5a;
 		definite(&p, E(E2BIG));
 	}
 	req.segment_size = stride;

@@ -113,7 +113,7 @@ struct jitmem_reserve {
 #define JITMEM_GROUP_FINALIZE	0x08	/* Finalize lifetime, else Standard */
 
 /**
- * struct jitmem_segment - one segment of an INITIALIZE request
+ * struct jitmem_init_segment - one segment of an INITIALIZE request
  * @addr: page-aligned target address, inside a reserved slab
  * @length: bytes, a non-zero multiple of the page size
  * @content: user pointer to @content_size bytes copied to @addr
@@ -121,7 +121,7 @@ struct jitmem_reserve {
  * @group: JITMEM_GROUP_*: R, R|W or R|X, optionally |FINALIZE
  * @__reserved: must be 0
  */
-struct jitmem_segment {
+struct jitmem_init_segment {
 	__u64 addr;
 	__u64 length;
 	__u64 content;
@@ -134,9 +134,9 @@ struct jitmem_segment {
  * struct jitmem_initialize - initialize a region from segments
  * @size: sizeof(struct jitmem_initialize)
  * @flags: must be 0
- * @segments: user pointer to an array of struct jitmem_segment
+ * @segments: user pointer to an array of struct jitmem_init_segment
  * @nsegments: number of segments, 1 to the module's max_segments
- * @segment_size: sizeof(struct jitmem_segment) as the caller knows it
+ * @segment_size: sizeof(struct jitmem_init_segment) as the caller knows it
  * @key: out, the lowest address of a Standard-lifetime segment
  */
 struct jitmem_initialize {

@@ -12,13 +12,7 @@
 
 #include "internal.h"
 
-/*
- * The uapi and the library both name a struct jitmem_segment: rename the
- * uapi one in this file, the only one that speaks to the kernel.
- */
-#define jitmem_segment jitmem_uapi_segment
 #include <linux/jitmem.h>
-#undef jitmem_segment
 
 #define JM_BATCH_MAX 256	/* items per ioctl; halved if the module says E2BIG */
 
@@ -132,7 +126,7 @@ static int jm_kernel_release(struct jitmem *m, struct jm_slab *const slabs[], in
 
 static int jm_kernel_initialize(struct jitmem *m, struct jm_region *r, uintptr_t *key)
 {
-	struct jitmem_uapi_segment *segs = calloc(r->nsegs, sizeof(*segs));
+	struct jitmem_init_segment *segs = calloc(r->nsegs, sizeof(*segs));
 	struct jitmem_initialize init = {
 		.size = sizeof(init),
 		.segments = (uintptr_t)segs,

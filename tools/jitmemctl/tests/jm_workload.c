@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	long pg = sysconf(_SC_PAGESIZE);
 	static unsigned char code[65536];
 	struct jitmem_reserve res = { .size = sizeof(res), .length = 16 * pg };
-	struct jitmem_segment seg = { .group = JITMEM_GROUP_R | JITMEM_GROUP_X };
+	struct jitmem_init_segment seg = { .group = JITMEM_GROUP_R | JITMEM_GROUP_X };
 	struct jitmem_initialize in = {
 		.size = sizeof(in), .segments = (uintptr_t)&seg,
 		.nsegments = 1, .segment_size = sizeof(seg),
