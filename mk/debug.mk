@@ -46,7 +46,7 @@ build/debug/tests/%_test: selftests/debug/%_test.c selftests/jitmem_util.h \
 # make check has built the module; a run of its own builds it here.
 check-fuzz: $(FUZZ)
 	@$(MAKE) -s modules > /dev/null
-	@scripts/vm-tap fuzz -- $(FUZZ) -n $(FUZZ_CALLS)
+	@scripts/vm-tap fuzz -- $(FUZZ) -n $(FUZZ_CALLS) -j 2
 
 check-debug:
 	@scripts/check-debug

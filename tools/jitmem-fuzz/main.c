@@ -3,18 +3,22 @@
  * jitmem-fuzz: seeded random ioctls and memory operations on /dev/jitmem,
  * checked against a model.  Prints TAP, one test point per epoch.
  *
- * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH]
- *                    [-v FROM_CALL] [-t SECONDS] [-T SECONDS]
+ * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH]
+ *                    [-j JOBS] [-v FROM_CALL] [-t SECONDS] [-T SECONDS]
  *
  * -n is the total number of calls, split over -E epochs (default 10); each
  * epoch is a child process, so a crash is reported with its seed, epoch
  * and call number, and "-s SEED -e EPOCH -n CALLS -v FROM" replays it with
  * a log of every call from FROM.  Address space randomization is turned
  * off (the program re-executes itself) so that a seed replays exactly.
+ * -j runs that many epochs at once (one per CPU keeps a slow kernel busy).
  * -T bounds the whole run in time: each epoch stops early (and says how far
- * it got) when its share is spent; -t kills an epoch that hangs.
- * JITMEM_FUZZ_CALLS, JITMEM_FUZZ_SECONDS and JITMEM_FUZZ_SEED set the
- * defaults of -n, -T and -s (for runners that cannot pass arguments).
+ * it got) when its share is spent; -t kills an epoch that hangs.  -N makes
+ * the -n calls a requirement: one more test point fails when -T stopped
+ * the run short of them.  JITMEM_FUZZ_CALLS, JITMEM_FUZZ_SECONDS,
+ * JITMEM_FUZZ_SEED, JITMEM_FUZZ_JOBS and JITMEM_FUZZ_REQUIRED=1 set the
+ * defaults of -n, -T, -s, -j and -N (for runners that cannot pass
+ * arguments).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,7 +49,9 @@ struct shared {
 	uint64_t inits;
 };
 
-static struct shared *shared;
+#define MAX_JOBS	16
+
+static struct shared *shared;	/* one per epoch */
 
 static bool read_param(const char *name, uint64_t *val)
 {
@@ -292,14 +298,11 @@ static void run_epoch(struct fuzz *f)
 	shared->inits = inits;
 }
 
-/* Run one epoch in a child; print its TAP line. */
-static bool epoch(struct fuzz *f, unsigned int e, unsigned int tapno,
-		  unsigned int timeout)
+/* Start epoch @e in a child writing its progress to shared[@e]. */
+static pid_t epoch_start(struct fuzz *f, unsigned int e, unsigned int timeout)
 {
-	int status;
 	pid_t pid;
 
-	memset(shared, 0, sizeof(*shared));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0) {
@@ -307,6 +310,7 @@ static bool epoch(struct fuzz *f, unsigned int e, unsigned int tapno,
 		exit(1);
 	}
 	if (!pid) {
+		shared += e;
 		f->epoch = e;
 		if (f->budget)
 			f->deadline = time(NULL) + f->budget;
@@ -314,26 +318,34 @@ static bool epoch(struct fuzz *f, unsigned int e, unsigned int tapno,
 		run_epoch(f);
 		_exit(0);
 	}
-	waitpid(pid, &status, 0);
+	return pid;
+}
+
+/* Print the TAP line of epoch @e, ended with @status. */
+static bool epoch_report(struct fuzz *f, unsigned int e, unsigned int tapno,
+			 int status)
+{
+	const struct shared *sh = &shared[e];
+
 	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
 		printf("ok %u - epoch %u seed %#llx: %llu of %llu calls, %llu ioctls ok, %llu failed as expected, %llu regions initialized\n",
 		       tapno, e, (unsigned long long)f->seed,
-		       (unsigned long long)shared->call,
+		       (unsigned long long)sh->call,
 		       (unsigned long long)f->ncalls,
-		       (unsigned long long)shared->ok,
-		       (unsigned long long)shared->errs,
-		       (unsigned long long)shared->inits);
+		       (unsigned long long)sh->ok,
+		       (unsigned long long)sh->errs,
+		       (unsigned long long)sh->inits);
 		return true;
 	}
 	if (WIFSIGNALED(status))
 		printf("# epoch %u killed by signal %d (%s) at call %llu\n"
 		       "# replay: jitmem-fuzz -s %#llx -e %u -n %llu -v %llu\n",
 		       e, WTERMSIG(status), strsignal(WTERMSIG(status)),
-		       (unsigned long long)shared->call,
+		       (unsigned long long)sh->call,
 		       (unsigned long long)f->seed, e,
 		       (unsigned long long)f->ncalls,
-		       (unsigned long long)(shared->call > 20 ?
-					    shared->call - 20 : 0));
+		       (unsigned long long)(sh->call > 20 ?
+					    sh->call - 20 : 0));
 	printf("not ok %u - epoch %u seed %#llx\n", tapno, e,
 	       (unsigned long long)f->seed);
 	return false;
@@ -352,14 +364,54 @@ static void no_aslr(char **argv)
 	execv("/proc/self/exe", argv);
 }
 
+/* Run the epochs, @jobs at a time; print a TAP line as each one ends. */
+static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
+			       unsigned int only, unsigned int jobs,
+			       unsigned int timeout, uint64_t *calls)
+{
+	pid_t pids[MAX_JOBS];
+	unsigned int ep[MAX_JOBS], next = 0, running = 0, failed = 0;
+	unsigned int tapno = 0, i;
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		while (running < jobs && next < epochs) {
+			if (only == ~0U || next == only) {
+				ep[running] = next;
+				pids[running++] = epoch_start(f, next, timeout);
+			}
+			next++;
+		}
+		if (!running)
+			break;
+		pid = wait(&status);
+		if (pid < 0) {
+			perror("wait");
+			exit(1);
+		}
+		for (i = 0; i < running && pids[i] != pid; i++)
+			;
+		if (i == running)
+			continue;
+		failed += !epoch_report(f, ep[i], ++tapno, status);
+		*calls += shared[ep[i]].call;
+		running--;
+		pids[i] = pids[running];
+		ep[i] = ep[running];
+	}
+	return failed;
+}
+
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	static struct fuzz f;
-	unsigned int epochs = 10, only = ~0U, timeout = 1800, e, tapno = 0;
+	unsigned int epochs = 10, only = ~0U, timeout = 1800, jobs = 1, runs;
 	unsigned long total_time = 0;
 	unsigned int failed = 0;
-	uint64_t total = 100000;
+	uint64_t total = 100000, calls = 0;
+	bool required = false;
 	int opt;
 
 	no_aslr(argv);
@@ -372,48 +424,68 @@ int main(int argc, char **argv)
 		total = strtoull(getenv("JITMEM_FUZZ_CALLS"), NULL, 0);
 	if (getenv("JITMEM_FUZZ_SECONDS"))
 		total_time = strtoul(getenv("JITMEM_FUZZ_SECONDS"), NULL, 0);
-	while ((opt = getopt(argc, argv, "s:n:E:e:v:t:T:")) != -1) {
+	if (getenv("JITMEM_FUZZ_JOBS"))
+		jobs = strtoul(getenv("JITMEM_FUZZ_JOBS"), NULL, 0);
+	if (getenv("JITMEM_FUZZ_REQUIRED"))
+		required = atoi(getenv("JITMEM_FUZZ_REQUIRED")) != 0;
+	while ((opt = getopt(argc, argv, "s:n:NE:e:j:v:t:T:")) != -1) {
 		switch (opt) {
 		case 's': f.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': total = strtoull(optarg, NULL, 0); break;
+		case 'N': required = true; break;
 		case 'E': epochs = strtoul(optarg, NULL, 0); break;
 		case 'e': only = strtoul(optarg, NULL, 0); break;
+		case 'j': jobs = strtoul(optarg, NULL, 0); break;
 		case 'v': f.verbose_from = strtoull(optarg, NULL, 0); break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'T': total_time = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-E EPOCHS] [-e EPOCH] [-v FROM] [-t SECONDS] [-T SECONDS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH] [-j JOBS] [-v FROM] [-t SECONDS] [-T SECONDS]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 	if (!epochs)
 		epochs = 1;
+	if (only != ~0U && only >= epochs) {
+		fprintf(stderr, "%s: epoch %u of %u\n", argv[0], only, epochs);
+		return 2;
+	}
+	runs = only == ~0U ? epochs : 1;
+	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	if (jobs > runs)
+		jobs = runs;
 	f.page = sysconf(_SC_PAGESIZE);
 	f.ncalls = total / epochs;
-	f.budget = total_time / (only == ~0U ? epochs : 1);
-	printf("TAP version 13\n1..%u\n", only == ~0U ? epochs : 1);
+	/* Each epoch's share of the time, @jobs of them at once. */
+	f.budget = total_time * jobs / runs;
+	printf("TAP version 13\n1..%u\n", runs + required);
 	if (read_limits(&f)) {
 		printf("not ok 1 - open %s and read its version\n", DEV);
 		return 1;
 	}
-	printf("# seed %#llx, %u epochs of %llu calls%s, features %#llx%s\n",
+	printf("# seed %#llx, %u epochs of %llu calls%s, %u at a time, features %#llx%s\n",
 	       (unsigned long long)f.seed, epochs,
 	       (unsigned long long)f.ncalls,
-	       f.budget ? " or their time share" : "",
+	       f.budget ? " or their time share" : "", jobs,
 	       (unsigned long long)f.lim.features,
 	       f.lim.known ? "" : ", module parameters unknown");
 	map_scratch(&f);
-	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+	shared = mmap(NULL, epochs * sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED) {
 		perror("mmap");
 		return 1;
 	}
-	for (e = 0; e < epochs; e++) {
-		if (only != ~0U && e != only)
-			continue;
-		failed += !epoch(&f, e, ++tapno, timeout);
+	failed = run_epochs(&f, epochs, only, jobs, timeout, &calls);
+	if (required) {
+		uint64_t want = f.ncalls * runs;
+
+		/* A time budget that stops the run short is a failure here. */
+		printf("%s %u - %llu calls made, %llu required\n",
+		       calls >= want ? "ok" : "not ok", runs + 1,
+		       (unsigned long long)calls, (unsigned long long)want);
+		failed += calls < want;
 	}
 	return failed ? 1 : 0;
 }
