@@ -333,11 +333,12 @@ TEST_F(params, exec_reuse_off_finalize_code_retired)
 	close(fd);
 }
 
+/* With exec_reuse=0 retired code outlives its slab: RELEASE retires it too. */
 TEST_F(params, exec_reuse_off_release)
 {
 	size_t pg = self->pg;
 	struct jitmem_query q;
-	__u64 slab, key;
+	__u64 slab, again, key;
 	int fd;
 
 	ASSERT_EQ(0, set_param(self, P_EXEC_REUSE, 0));
@@ -352,9 +353,14 @@ TEST_F(params, exec_reuse_off_release)
 	EXPECT_EQ(0ULL, q.slabs);
 	EXPECT_EQ(0ULL, q.regions);
 	EXPECT_EQ(0ULL, q.bytes_rx);
-	/* Informative: the ABI does not say what release does to it. */
-	TH_LOG("retired_bytes after release: %llu",
-	       (unsigned long long)q.retired_bytes);
+	EXPECT_EQ(2 * pg, q.retired_bytes);
+	/* A new slab at the same address: its retired pages stay code-free. */
+	ASSERT_EQ(0, jm_reserve(fd, 8 * pg, slab, JITMEM_RESERVE_FIXED_NOREPLACE,
+				&again));
+	ASSERT_EQ(slab, again);
+	EXPECT_EQ(-EADDRNOTAVAIL, jm_init1(fd, slab + 2 * pg, pg, NULL, 0,
+					   JM_RX, NULL));
+	EXPECT_EQ(0, jm_init1(fd, slab + pg, pg, NULL, 0, JM_RX, NULL));
 	close(fd);
 }
 
