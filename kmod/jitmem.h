@@ -170,8 +170,8 @@ int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			unsigned long *vstart, unsigned long *vend);
 void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end);
 int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg);
-void jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
-			unsigned long end);
+int jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
+		       unsigned long end);
 
 /* Slabs (slab.c) and regions (region.c), all with ctx->lock held. */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);

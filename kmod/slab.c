@@ -18,12 +18,8 @@ struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 	return slab && end <= slab->end ? slab : NULL;
 }
 
-/*
- * Forget a slab: deinitialize its regions and, if @unmap, unmap what is
- * left of it.
- */
-static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
-			     bool unmap)
+/* Forget a slab (its mappings already gone): deinitialize its regions. */
+static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
 {
 	struct jitmem_counters d = {
 		.slabs = 1,
@@ -32,8 +28,6 @@ static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 
 	jitmem_deinit_range(ctx, slab->start, slab->end);
 	mtree_erase(&ctx->slabs, slab->start);
-	if (unmap)
-		jitmem_unmap_range(ctx, slab->start, slab->end);
 	jitmem_notify_slab(ctx, slab);
 	jitmem_account(ctx, &d, -1);
 	kfree(slab);
@@ -76,7 +70,7 @@ static bool jitmem_fill_holes(struct jitmem_ctx *ctx, unsigned long start,
 
 	while ((old = mt_find(&ctx->slabs, &idx, end - 1))) {
 		if (!jitmem_slab_mapped_outside(ctx, old, start, end)) {
-			jitmem_slab_drop(ctx, old, false);
+			jitmem_slab_drop(ctx, old);
 			continue;
 		}
 		if (cur < old->start)
@@ -148,9 +142,14 @@ int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr)
 {
 	struct jitmem_slab *slab = mtree_load(&ctx->slabs, addr);
+	int ret;
 
 	if (!slab || slab->start != addr)
 		return -ENOENT;
-	jitmem_slab_drop(ctx, slab, true);
+	/* Unmap first: a failed munmap() leaves the slab as it was. */
+	ret = jitmem_unmap_range(ctx, slab->start, slab->end);
+	if (ret)
+		return ret;
+	jitmem_slab_drop(ctx, slab);
 	return 0;
 }

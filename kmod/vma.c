@@ -227,13 +227,33 @@ int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg)
 /*
  * Unmap what is still this context's in [start, end).  The ranges are
  * collected under mmap_lock and unmapped after it, like munmap() racing
- * with another thread's mmap(MAP_FIXED) over the same addresses.
+ * with another thread's mmap(MAP_FIXED) over the same addresses.  When
+ * nothing else is mapped there, one munmap() takes the whole range: it
+ * unmaps all of it or, failing (-ENOMEM), none of it.
+ *
+ * Return: 0, or the error of the first munmap() that failed.
  */
-void jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
-			unsigned long end)
+int jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
+		       unsigned long end)
 {
+	VMA_ITERATOR(vmi, ctx->mm, start);
 	struct vm_area_struct *vma;
+	bool ours = false, others = false;
 	unsigned long s, e;
+	int ret;
+
+	mmap_read_lock(ctx->mm);
+	for_each_vma_range(vmi, vma, end) {
+		if (jitmem_vma_is_ours(ctx, vma))
+			ours = true;
+		else
+			others = true;
+	}
+	mmap_read_unlock(ctx->mm);
+	if (!ours)
+		return 0;
+	if (!others)
+		return vm_munmap(start, end - start);
 
 	while (start < end) {
 		mmap_read_lock(ctx->mm);
@@ -242,12 +262,15 @@ void jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
 			vma = find_vma_intersection(ctx->mm, vma->vm_end, end);
 		if (!vma) {
 			mmap_read_unlock(ctx->mm);
-			return;
+			return 0;
 		}
 		s = max(vma->vm_start, start);
 		e = min(vma->vm_end, end);
 		mmap_read_unlock(ctx->mm);
-		vm_munmap(s, e - s);
+		ret = vm_munmap(s, e - s);
+		if (ret)
+			return ret;
 		start = e;
 	}
+	return 0;
 }
