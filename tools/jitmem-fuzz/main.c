@@ -15,7 +15,8 @@
  * -T bounds the whole run in time: each epoch stops early (and says how far
  * it got) when its share is spent; -t kills an epoch that hangs.  -N makes
  * the -n calls a requirement: one more test point fails when -T stopped
- * the run short of them.  JITMEM_FUZZ_CALLS, JITMEM_FUZZ_SECONDS,
+ * the run short of them (and -T is then one deadline for all epochs, not
+ * a share each).  JITMEM_FUZZ_CALLS, JITMEM_FUZZ_SECONDS,
  * JITMEM_FUZZ_SEED, JITMEM_FUZZ_JOBS and JITMEM_FUZZ_REQUIRED=1 set the
  * defaults of -n, -T, -s, -j and -N (for runners that cannot pass
  * arguments).
@@ -52,6 +53,7 @@ struct shared {
 #define MAX_JOBS	16
 
 static struct shared *shared;	/* one per epoch */
+static time_t stop_at;		/* with -N and -T: when the whole run stops */
 
 static bool read_param(const char *name, uint64_t *val)
 {
@@ -314,6 +316,8 @@ static pid_t epoch_start(struct fuzz *f, unsigned int e, unsigned int timeout)
 		f->epoch = e;
 		if (f->budget)
 			f->deadline = time(NULL) + f->budget;
+		else if (stop_at)
+			f->deadline = stop_at;
 		alarm(timeout);
 		run_epoch(f);
 		_exit(0);
@@ -377,11 +381,16 @@ static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
 
 	for (;;) {
 		while (running < jobs && next < epochs) {
-			if (only == ~0U || next == only) {
+			if (only != ~0U && next != only) {
+				next++;
+			} else if (stop_at && time(NULL) >= stop_at) {
+				printf("ok %u - epoch %u # SKIP time budget spent\n",
+				       ++tapno, next++);
+			} else {
 				ep[running] = next;
-				pids[running++] = epoch_start(f, next, timeout);
+				pids[running++] = epoch_start(f, next++,
+							      timeout);
 			}
-			next++;
 		}
 		if (!running)
 			break;
@@ -457,8 +466,15 @@ int main(int argc, char **argv)
 		jobs = runs;
 	f.page = sysconf(_SC_PAGESIZE);
 	f.ncalls = total / epochs;
-	/* Each epoch's share of the time, @jobs of them at once. */
-	f.budget = total_time * jobs / runs;
+	/*
+	 * Each epoch gets its share of the time, @jobs of them at once; when
+	 * the calls are required, all share one deadline instead, so time an
+	 * epoch did not need goes to the others.
+	 */
+	if (required && total_time)
+		stop_at = time(NULL) + total_time;
+	else
+		f.budget = total_time * jobs / runs;
 	printf("TAP version 13\n1..%u\n", runs + required);
 	if (read_limits(&f)) {
 		printf("not ok 1 - open %s and read its version\n", DEV);
@@ -467,7 +483,8 @@ int main(int argc, char **argv)
 	printf("# seed %#llx, %u epochs of %llu calls%s, %u at a time, features %#llx%s\n",
 	       (unsigned long long)f.seed, epochs,
 	       (unsigned long long)f.ncalls,
-	       f.budget ? " or their time share" : "", jobs,
+	       f.budget ? " or their time share" :
+	       stop_at ? " or until the deadline" : "", jobs,
 	       (unsigned long long)f.lim.features,
 	       f.lim.known ? "" : ", module parameters unknown");
 	map_scratch(&f);
