@@ -114,6 +114,7 @@ void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 		    int sign);
 void jitmem_stats_contexts(int delta);
 void jitmem_stats_refused(enum jitmem_refusal why);
+void jitmem_stats_check_zero(void);
 void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		       u64 refused[JITMEM_REFUSED_NR]);
 

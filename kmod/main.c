@@ -77,6 +77,13 @@ static int jitmem_release(struct inode *inode, struct file *file)
 	mtree_destroy(&ctx->slabs);
 	mtree_destroy(&ctx->segs);
 	mtree_destroy(&ctx->retired);
+	if (ctx->cnt.retired_bytes) {
+		struct jitmem_counters d = {
+			.retired_bytes = ctx->cnt.retired_bytes,
+		};
+
+		jitmem_account(ctx, &d, -1);
+	}
 	mutex_unlock(&ctx->lock);
 
 	mmdrop(ctx->mm);
@@ -120,6 +127,7 @@ static void __exit jitmem_exit(void)
 {
 	misc_deregister(&jitmem_misc);
 	jitmem_netlink_exit();
+	jitmem_stats_check_zero();
 }
 
 module_init(jitmem_init);

@@ -57,3 +57,19 @@ void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 	for (i = 0; i < JITMEM_REFUSED_NR; i++)
 		refused[i] = atomic64_read(&jitmem_refused[i]);
 }
+
+/*
+ * At unload every context is gone: what they held (slabs, regions, bytes,
+ * retired code) must be back at zero, or something leaked its accounting.
+ */
+void jitmem_stats_check_zero(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < JITMEM_NCOUNTERS; i++)
+		WARN(atomic64_read(&jitmem_global[i]),
+		     "jitmem: counter %u is %lld at unload\n", i,
+		     (long long)atomic64_read(&jitmem_global[i]));
+	WARN(atomic64_read(&jitmem_contexts), "jitmem: %lld contexts at unload\n",
+	     (long long)atomic64_read(&jitmem_contexts));
+}
