@@ -36,6 +36,15 @@
 #define JM_PTR(x)	((void *)(uintptr_t)(x))
 #define JM_U64(p)	((__u64)(uintptr_t)(p))
 
+/* A positive number from the environment variable @name, else @def. */
+static inline unsigned long jm_env_ulong(const char *name, unsigned long def)
+{
+	const char *v = getenv(name);
+	unsigned long n = v ? strtoul(v, NULL, 0) : 0;
+
+	return n ? n : def;
+}
+
 static inline size_t jm_pg(void)
 {
 	return (size_t)sysconf(_SC_PAGESIZE);
