@@ -13,8 +13,7 @@
 
 static unsigned long scale_n(void)
 {
-	const char *env = getenv("JITMEM_SCALE_N");
-	unsigned long n = env ? strtoul(env, NULL, 0) : 0;
+	unsigned long n = jm_env_ulong("JITMEM_SCALE_N", 100000);
 
 	return n >= 1000 ? n : 100000;
 }
