@@ -64,12 +64,12 @@ void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
  */
 void jitmem_stats_check_zero(void)
 {
+	s64 v = atomic64_read(&jitmem_contexts);
 	unsigned int i;
 
-	for (i = 0; i < JITMEM_NCOUNTERS; i++)
-		WARN(atomic64_read(&jitmem_global[i]),
-		     "jitmem: counter %u is %lld at unload\n", i,
-		     (long long)atomic64_read(&jitmem_global[i]));
-	WARN(atomic64_read(&jitmem_contexts), "jitmem: %lld contexts at unload\n",
-	     (long long)atomic64_read(&jitmem_contexts));
+	WARN(v, "jitmem: %lld contexts at unload\n", v);
+	for (i = 0; i < JITMEM_NCOUNTERS; i++) {
+		v = atomic64_read(&jitmem_global[i]);
+		WARN(v, "jitmem: counter %u is %lld at unload\n", i, v);
+	}
 }
