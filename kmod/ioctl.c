@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * ioctl argument handling: size-first structs copied with
- * copy_struct_from_user(), every flag and reserved field checked before the
- * request reaches the context.
+ * ioctl dispatch, table-driven as in iommufd: per command the size of the
+ * struct the module knows, the size of its first version, whether only the
+ * process that opened the file may call it, and the handler.  The
+ * dispatcher copies the size-first struct once, with copy_struct_from_user(),
+ * before the handler sees it; the handlers check every flag and reserved
+ * field.
  */
 #include <linux/fs.h>
 #include <linux/sched/mm.h>
@@ -11,146 +14,130 @@
 
 #include "jitmem.h"
 
-/* Copy a size-first struct of at least @minsz bytes. */
-static int jitmem_copy_arg(void *karg, size_t ksize, size_t minsz,
-			   void __user *uarg, u32 *usize)
-{
-	if (get_user(*usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (*usize < minsz)
-		return -EINVAL;
-	if (*usize > PAGE_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, *usize);
-}
+union jitmem_ucmd_buffer {
+	struct jitmem_version version;
+	struct jitmem_reserve reserve;
+	struct jitmem_initialize initialize;
+	struct jitmem_batch batch;
+	struct jitmem_query query;
+};
 
-static int jitmem_copy_out(void __user *uarg, const void *karg, size_t ksize,
-			   u32 usize)
+struct jitmem_ucmd {
+	struct jitmem_ctx *ctx;
+	void __user *ubuffer;
+	u32 user_size;
+	void *cmd;
+};
+
+struct jitmem_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	bool owner_only;
+	int (*execute)(struct jitmem_ucmd *ucmd);
+};
+
+/* Write the struct back, up to the smaller of the two sizes. */
+static int jitmem_ucmd_respond(struct jitmem_ucmd *ucmd, size_t size)
 {
-	if (copy_to_user(uarg, karg, min_t(size_t, ksize, usize)))
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, size)))
 		return -EFAULT;
 	return 0;
 }
 
-#define JITMEM_COPY_ARG(karg, last, uarg, usize)			\
-	jitmem_copy_arg(&(karg), sizeof(karg),				\
-			offsetofend(typeof(karg), last), uarg, usize)
-
-static int jitmem_ioc_version(void __user *uarg)
+static int jitmem_ioc_version(struct jitmem_ucmd *ucmd)
 {
-	struct jitmem_version v;
-	u32 usize;
-	int ret;
+	struct jitmem_version *v = ucmd->cmd;
 
-	ret = JITMEM_COPY_ARG(v, page_size, uarg, &usize);
-	if (ret)
-		return ret;
-	if (v.flags || v.__reserved)
+	if (v->flags || v->__reserved)
 		return -EINVAL;
-	v.abi_version = JITMEM_ABI_VERSION;
-	v.features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
-		     JITMEM_FEATURE_FORK;
-	v.page_size = PAGE_SIZE;
-	return jitmem_copy_out(uarg, &v, sizeof(v), usize);
+	v->abi_version = JITMEM_ABI_VERSION;
+	v->features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
+		      JITMEM_FEATURE_FORK;
+	v->page_size = PAGE_SIZE;
+	return jitmem_ucmd_respond(ucmd, sizeof(*v));
 }
 
-static int jitmem_ioc_reserve(struct jitmem_ctx *ctx, void __user *uarg)
+/* The slab is released again if its address cannot be written back. */
+static int jitmem_ioc_reserve(struct jitmem_ucmd *ucmd)
 {
-	struct jitmem_reserve r;
-	u32 usize;
+	struct jitmem_reserve *r = ucmd->cmd;
+	struct jitmem_reserve __user *u = ucmd->ubuffer;
+	struct jitmem_ctx *ctx = ucmd->ctx;
 	int ret;
 
-	ret = JITMEM_COPY_ARG(r, addr, uarg, &usize);
-	if (ret)
-		return ret;
 	if (mutex_lock_killable(&ctx->lock))
 		return -EINTR;
-	ret = jitmem_reserve(ctx, &r);
-	if (!ret && put_user(r.addr, &((struct jitmem_reserve __user *)uarg)->addr)) {
-		jitmem_release_one(ctx, r.addr);
+	ret = jitmem_reserve(ctx, r);
+	if (!ret && put_user(r->addr, &u->addr)) {
+		jitmem_release_one(ctx, r->addr);
 		ret = -EFAULT;
 	}
 	mutex_unlock(&ctx->lock);
 	return ret;
 }
 
-static int jitmem_ioc_initialize(struct jitmem_ctx *ctx, void __user *uarg)
+static int jitmem_ioc_initialize(struct jitmem_ucmd *ucmd)
 {
-	struct jitmem_initialize req;
+	struct jitmem_initialize *req = ucmd->cmd;
+	struct jitmem_initialize __user *u = ucmd->ubuffer;
 	struct jitmem_init_segment *ks;
 	const u8 __user *useg;
-	unsigned long key;
 	unsigned int i;
-	u32 usize;
 	int ret;
 
-	ret = JITMEM_COPY_ARG(req, key, uarg, &usize);
-	if (ret)
-		return ret;
-	if (req.flags || !req.nsegments)
+	if (req->flags || !req->nsegments)
 		return -EINVAL;
-	if (req.nsegments > READ_ONCE(jitmem_max_segments)) {
+	if (req->nsegments > READ_ONCE(jitmem_max_segments)) {
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -E2BIG;
 	}
-	if (req.segment_size < offsetofend(struct jitmem_init_segment, __reserved))
+	if (req->segment_size < offsetofend(struct jitmem_init_segment, __reserved))
 		return -EINVAL;
-	if (req.segment_size > PAGE_SIZE)
+	if (req->segment_size > PAGE_SIZE)
 		return -E2BIG;
 
-	ks = kvcalloc(req.nsegments, sizeof(*ks), GFP_KERNEL_ACCOUNT);
+	ks = kvcalloc(req->nsegments, sizeof(*ks), GFP_KERNEL_ACCOUNT);
 	if (!ks)
 		return -ENOMEM;
-	useg = u64_to_user_ptr(req.segments);
-	for (i = 0; i < req.nsegments; i++) {
+	useg = u64_to_user_ptr(req->segments);
+	for (i = 0; i < req->nsegments; i++) {
 		ret = copy_struct_from_user(&ks[i], sizeof(*ks),
-					    useg + (size_t)i * req.segment_size,
-					    req.segment_size);
+					    useg + (size_t)i * req->segment_size,
+					    req->segment_size);
 		if (ret)
 			goto out;
 	}
-	ret = jitmem_initialize(ctx, ks, req.nsegments, &key);
-	if (ret)
-		goto out;
-	if (put_user(key, &((struct jitmem_initialize __user *)uarg)->key)) {
-		if (!mutex_lock_killable(&ctx->lock)) {
-			jitmem_deinit_one(ctx, key, 0);
-			mutex_unlock(&ctx->lock);
-		}
-		ret = -EFAULT;
-	}
+	ret = jitmem_initialize(ucmd->ctx, ks, req->nsegments, &u->key);
 out:
 	kvfree(ks);
 	return ret;
 }
 
 /* DEINITIALIZE and RELEASE: per-item results, the request all or nothing. */
-static int jitmem_ioc_batch(struct jitmem_ctx *ctx, void __user *uarg,
-			    bool release)
+static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 {
-	struct jitmem_batch b;
+	struct jitmem_batch *b = ucmd->cmd;
+	struct jitmem_ctx *ctx = ucmd->ctx;
 	s32 __user *ures;
 	u64 *items;
-	u32 usize, i;
-	int ret;
+	u32 i;
+	int ret = 0;
 
-	ret = JITMEM_COPY_ARG(b, failed, uarg, &usize);
-	if (ret)
-		return ret;
-	if (b.flags & ~(release ? 0 : JITMEM_DEINIT_FINALIZE_ONLY) ||
-	    !b.count)
+	if (b->flags & ~(release ? 0 : JITMEM_DEINIT_FINALIZE_ONLY) || !b->count)
 		return -EINVAL;
-	if (b.count > READ_ONCE(jitmem_max_batch)) {
+	if (b->count > READ_ONCE(jitmem_max_batch)) {
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -E2BIG;
 	}
-	items = kvmalloc_array(b.count, sizeof(*items), GFP_KERNEL_ACCOUNT);
+	items = kvmalloc_array(b->count, sizeof(*items), GFP_KERNEL_ACCOUNT);
 	if (!items)
 		return -ENOMEM;
-	ures = u64_to_user_ptr(b.results);
-	if (copy_from_user(items, u64_to_user_ptr(b.items),
-			   array_size(b.count, sizeof(*items))) ||
-	    clear_user(ures, array_size(b.count, sizeof(*ures)))) {
+	ures = u64_to_user_ptr(b->results);
+	if (copy_from_user(items, u64_to_user_ptr(b->items),
+			   array_size(b->count, sizeof(*items))) ||
+	    clear_user(ures, array_size(b->count, sizeof(*ures)))) {
 		ret = -EFAULT;
 		goto out;
 	}
@@ -158,84 +145,135 @@ static int jitmem_ioc_batch(struct jitmem_ctx *ctx, void __user *uarg,
 		ret = -EINTR;
 		goto out;
 	}
-	b.failed = 0;
-	for (i = 0; i < b.count; i++) {
+	b->failed = 0;
+	for (i = 0; i < b->count; i++) {
 		int r = release ? jitmem_release_one(ctx, items[i]) :
-				  jitmem_deinit_one(ctx, items[i], b.flags);
+				  jitmem_deinit_one(ctx, items[i], b->flags);
 
 		if (r) {
-			b.failed++;
+			b->failed++;
 			if (put_user(r, &ures[i]))
 				ret = -EFAULT;
 		}
 	}
 	mutex_unlock(&ctx->lock);
 	if (!ret)
-		ret = jitmem_copy_out(uarg, &b, sizeof(b), usize);
+		ret = jitmem_ucmd_respond(ucmd, sizeof(*b));
 out:
 	kvfree(items);
 	return ret;
 }
 
-static int jitmem_ioc_query(struct jitmem_ctx *ctx, void __user *uarg)
+static int jitmem_ioc_deinitialize(struct jitmem_ucmd *ucmd)
 {
-	struct jitmem_query q;
-	u32 usize;
-	int ret;
-
-	ret = JITMEM_COPY_ARG(q, retired_bytes, uarg, &usize);
-	if (ret)
-		return ret;
-	if (q.flags)
-		return -EINVAL;
-	if (mutex_lock_killable(&ctx->lock))
-		return -EINTR;
-	q.slabs = ctx->cnt.slabs;
-	q.reserved_bytes = ctx->cnt.reserved_bytes;
-	q.regions = ctx->cnt.regions;
-	q.segments = ctx->cnt.segments;
-	q.bytes_r = ctx->cnt.bytes[JITMEM_PROT_IDX_R];
-	q.bytes_rw = ctx->cnt.bytes[JITMEM_PROT_IDX_RW];
-	q.bytes_rx = ctx->cnt.bytes[JITMEM_PROT_IDX_RX];
-	q.retired_bytes = ctx->cnt.retired_bytes;
-	mutex_unlock(&ctx->lock);
-	return jitmem_copy_out(uarg, &q, sizeof(q), usize);
+	return jitmem_ioc_batch(ucmd, false);
 }
 
-long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static int jitmem_ioc_release(struct jitmem_ucmd *ucmd)
 {
-	struct jitmem_ctx *ctx = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	return jitmem_ioc_batch(ucmd, true);
+}
 
-	switch (cmd) {
-	case JITMEM_IOC_VERSION:
-		return jitmem_ioc_version(uarg);
-	case JITMEM_IOC_RESERVE:
-	case JITMEM_IOC_INITIALIZE:
-	case JITMEM_IOC_DEINITIALIZE:
-	case JITMEM_IOC_RELEASE:
-	case JITMEM_IOC_QUERY:
-		break;
-	default:
-		return -ENOTTY;
+static int jitmem_ioc_query(struct jitmem_ucmd *ucmd)
+{
+	struct jitmem_query *q = ucmd->cmd;
+	struct jitmem_counters cnt;
+	int ret;
+
+	if (q->flags)
+		return -EINVAL;
+	ret = jitmem_ctx_counters(ucmd->ctx, &cnt);
+	if (ret)
+		return ret;
+	q->slabs = cnt.slabs;
+	q->reserved_bytes = cnt.reserved_bytes;
+	q->regions = cnt.regions;
+	q->segments = cnt.segments;
+	q->bytes_r = cnt.bytes[JITMEM_PROT_IDX_R];
+	q->bytes_rw = cnt.bytes[JITMEM_PROT_IDX_RW];
+	q->bytes_rx = cnt.bytes[JITMEM_PROT_IDX_RX];
+	q->retired_bytes = cnt.retired_bytes;
+	return jitmem_ucmd_respond(ucmd, sizeof(*q));
+}
+
+#define JITMEM_IOCTL_OP(_ioctl, _fn, _struct, _last, _owner)		\
+	[_IOC_NR(_ioctl) - JITMEM_CMD_VERSION] = {			\
+		.size = sizeof(_struct) +				\
+			BUILD_BUG_ON_ZERO(sizeof(union jitmem_ucmd_buffer) < \
+					  sizeof(_struct)),		\
+		.min_size = offsetofend(_struct, _last),		\
+		.ioctl_num = _ioctl,					\
+		.owner_only = _owner,					\
+		.execute = _fn,						\
 	}
 
+static const struct jitmem_ioctl_op jitmem_ioctl_ops[] = {
+	JITMEM_IOCTL_OP(JITMEM_IOC_VERSION, jitmem_ioc_version,
+			struct jitmem_version, page_size, false),
+	JITMEM_IOCTL_OP(JITMEM_IOC_RESERVE, jitmem_ioc_reserve,
+			struct jitmem_reserve, addr, true),
+	JITMEM_IOCTL_OP(JITMEM_IOC_INITIALIZE, jitmem_ioc_initialize,
+			struct jitmem_initialize, key, true),
+	JITMEM_IOCTL_OP(JITMEM_IOC_DEINITIALIZE, jitmem_ioc_deinitialize,
+			struct jitmem_batch, failed, true),
+	JITMEM_IOCTL_OP(JITMEM_IOC_RELEASE, jitmem_ioc_release,
+			struct jitmem_batch, failed, true),
+	JITMEM_IOCTL_OP(JITMEM_IOC_QUERY, jitmem_ioc_query,
+			struct jitmem_query, retired_bytes, true),
+};
+
+/**
+ * jitmem_ioctl() - the device's .unlocked_ioctl
+ * @file: the context's file
+ * @cmd: JITMEM_IOC_*
+ * @arg: user pointer to the command's size-first struct
+ *
+ * Every EINVAL counts as an invalid request in the netlink statistics.
+ *
+ * Context: process context; the handlers take ctx->lock, mmap_lock and
+ * map_lock as they need.
+ * Return: 0, ENOTTY (not a jitmem command: unknown number, or type, size
+ * or direction bits that are not the command's), EPERM (a command of the
+ * context from another process), EFAULT, EINVAL (size below the first
+ * version), E2BIG (size above PAGE_SIZE, or a non-zero tail the module
+ * does not know), or the command's own errno.
+ */
+long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	union jitmem_ucmd_buffer buf;
+	const struct jitmem_ioctl_op *op;
+	struct jitmem_ucmd ucmd = {
+		.ctx = file->private_data,
+		.ubuffer = (void __user *)arg,
+		.cmd = &buf,
+	};
+	unsigned int idx = _IOC_NR(cmd) - JITMEM_CMD_VERSION;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != JITMEM_TYPE || idx >= ARRAY_SIZE(jitmem_ioctl_ops))
+		return -ENOTTY;
+	op = &jitmem_ioctl_ops[idx];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
 	/* The context maps into the mm that opened it, and only there. */
-	if (current->mm != ctx->mm) {
+	if (op->owner_only && current->mm != ucmd.ctx->mm) {
 		jitmem_stats_refused(JITMEM_REFUSED_FOREIGN_MM);
 		return -EPERM;
 	}
 
-	switch (cmd) {
-	case JITMEM_IOC_RESERVE:
-		return jitmem_ioc_reserve(ctx, uarg);
-	case JITMEM_IOC_INITIALIZE:
-		return jitmem_ioc_initialize(ctx, uarg);
-	case JITMEM_IOC_DEINITIALIZE:
-		return jitmem_ioc_batch(ctx, uarg, false);
-	case JITMEM_IOC_RELEASE:
-		return jitmem_ioc_batch(ctx, uarg, true);
-	default:
-		return jitmem_ioc_query(ctx, uarg);
-	}
+	if (get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer))
+		return -EFAULT;
+	if (ucmd.user_size < op->min_size)
+		ret = -EINVAL;
+	else if (ucmd.user_size > PAGE_SIZE)
+		ret = -E2BIG;
+	else
+		ret = copy_struct_from_user(&buf, op->size, ucmd.ubuffer,
+					    ucmd.user_size);
+	if (!ret)
+		ret = op->execute(&ucmd);
+	if (ret == -EINVAL)
+		jitmem_stats_refused(JITMEM_REFUSED_INVAL);
+	return ret;
 }

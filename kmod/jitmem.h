@@ -3,32 +3,56 @@
  * jitmem internals shared by the files of the module.
  *
  * Locking, outermost first:
- *   jitmem_ctx.lock (mutex)   every ioctl of a context; protects its slabs,
- *                             regions, retired ranges and counters, and
- *                             ctx->mapping_task.
- *   mm->mmap_lock             taken inside ctx->lock (also by vm_mmap()).
- *                             ctx->segs is written with it held for writing,
- *                             so the .fault handler may read ctx->segs and
- *                             the segments it finds under the read lock.
- *   jitmem_ctx_list_lock      the list of contexts (netlink dumps) and
- *                             the next ctx->id; never held while taking
- *                             ctx->lock.  A context on the list has a live
- *                             file (its count may be 0 while it closes).
- * The vm_operations run under mmap_lock and must not take ctx->lock.
+ *   ctx->lock (mutex)        serializes the ioctls of a context, so that an
+ *                            ioctl's checks, the mappings it makes and its
+ *                            commit are one step for the others; protects
+ *                            ctx->map_op.
+ *   mm->mmap_lock            taken inside ctx->lock (vm_mmap() takes it).
+ *   ctx->map_lock (rwsem)    everything the vm_operations see: the slabs,
+ *                            segments, regions, retired ranges, counters,
+ *                            slab->nvmas.  Every change holds it for
+ *                            writing: the ioctls (never across vm_mmap() or
+ *                            vm_munmap()) and .close (a mapping went away:
+ *                            munmap(), MAP_FIXED over it, mremap() shrink,
+ *                            exit).  .fault and .open hold it for reading,
+ *                            as do the readers of the counters.
+ *   jitmem_ctx_list_lock     the list of contexts (netlink dumps) and the
+ *                            next ctx->id; never held while taking a lock
+ *                            above.  A context on the list has a live file
+ *                            (its count may be 0 while it closes).
+ *
+ * Neither mmap_lock nor map_lock is held across a user copy: the user's
+ * buffer may be a jitmem mapping, whose fault takes map_lock.
+ *
+ * The vm_operations never take ctx->lock and never rely on mmap_lock
+ * excluding the ioctls: on 6.1 they run under mmap_lock (.close of munmap()
+ * after it was downgraded to reading), while since 6.4 a fault may enter
+ * under the VMA's own lock instead (do_fault() then retries under mmap_lock
+ * before calling ->fault of a VMA without ->map_pages, but map_lock does
+ * not depend on that).
  */
 #ifndef _JITMEM_H
 #define _JITMEM_H
 
 #include <linux/list.h>
-#include <linux/maple_tree.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
+#include <linux/mman.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
 #include <linux/jitmem.h>
+
+#include "compat.h"
+#include "range.h"
+
+#define JITMEM_GROUP_PROT (JITMEM_GROUP_R | JITMEM_GROUP_W | JITMEM_GROUP_X)
+#define JITMEM_GROUP_ALL (JITMEM_GROUP_PROT | JITMEM_GROUP_FINALIZE)
 
 /* Protection indices of jitmem_counters.bytes[]. */
 enum jitmem_prot {
@@ -38,7 +62,10 @@ enum jitmem_prot {
 	JITMEM_PROT_NR,
 };
 
-/* Per-context counters, protected by ctx->lock. */
+/*
+ * Per-context counters, under ctx->map_lock.  Only u64 members: stats.c
+ * walks the struct as an array.
+ */
 struct jitmem_counters {
 	u64 slabs;
 	u64 reserved_bytes;
@@ -48,39 +75,77 @@ struct jitmem_counters {
 	u64 retired_bytes;
 };
 
+#define JITMEM_NCOUNTERS (sizeof(struct jitmem_counters) / sizeof(u64))
+static_assert(sizeof(struct jitmem_counters) == 8 * sizeof(u64));
+
+struct jitmem_ctx;
+
+/*
+ * A reserved range of address space.  The owner's VMAs of the device each
+ * point to their slab (vm_private_data); @nvmas counts them, and the slab
+ * is forgotten when the last one goes.  References: one per VMA, one for
+ * the context's tree, one per ioctl working on the slab across vm_mmap();
+ * @dead once the slab left the tree.
+ */
 struct jitmem_slab {
-	unsigned long start;
-	unsigned long end;
+	struct jitmem_range r;		/* in ctx->slabs once @inserted */
+	struct jitmem_ctx *ctx;
+	refcount_t ref;
+	unsigned int nvmas;
+	bool inserted;
+	bool dead;
 };
 
 struct jitmem_region;
 
 /*
- * A live segment: [start, end) of pages owned by the context (one reference
- * each); the mm holds its own references for every PTE that maps them.
+ * A segment: [start, end) of pages owned by the region (one reference each;
+ * the mm holds its own for every PTE that maps them).  @pages is NULL once
+ * the segment is no longer live.  A deinitialized code segment whose range
+ * must never hold code again (exec_reuse=0) stays allocated as the record
+ * of that range, in ctx->retired.
  */
 struct jitmem_seg {
-	unsigned long start;
-	unsigned long end;
+	struct jitmem_range r;		/* in ctx->segs, then maybe ctx->retired */
 	u8 group;
+	bool retired;
 	struct jitmem_region *region;
 	struct page **pages;
 };
 
+/*
+ * The segments of one INITIALIZE, sorted by address.  Freed when no segment
+ * is live or retired.
+ */
 struct jitmem_region {
 	unsigned long key;
 	unsigned int nsegs;
+	unsigned int nlive;
+	unsigned int nretired;
 	struct jitmem_seg segs[];
+};
+
+/*
+ * What a mapping made by the module itself is for: the VMA's slab and
+ * permissions, and whether the VMAs it replaces keep their segments (a
+ * protection change of free pages) or lose them like any unmapped range.
+ */
+struct jitmem_map_op {
+	struct task_struct *task;	/* the ioctl's thread, during the call */
+	struct jitmem_slab *slab;
+	unsigned long perms;		/* VM_READ | VM_WRITE | VM_EXEC bits */
+	bool keep;
 };
 
 struct jitmem_ctx {
 	struct mutex lock;		/* see the top of this file */
+	struct rw_semaphore map_lock;
 	struct mm_struct *mm;
 	struct file *file;
-	struct task_struct *mapping_task;
-	struct maple_tree slabs;	/* [start, end - 1] -> jitmem_slab */
-	struct maple_tree segs;		/* [start, end - 1] -> jitmem_seg */
-	struct maple_tree retired;	/* code ranges never reused */
+	struct jitmem_map_op map_op;	/* ctx->lock; read by .mmap/.close */
+	struct rb_root slabs;		/* jitmem_slab */
+	struct rb_root segs;		/* live jitmem_seg */
+	struct rb_root retired;		/* retired jitmem_seg */
 	struct jitmem_counters cnt;
 	struct list_head node;		/* jitmem_ctx_list */
 	u64 id;				/* rises along jitmem_ctx_list */
@@ -107,6 +172,7 @@ enum jitmem_refusal {
 	JITMEM_REFUSED_INVAL,
 	JITMEM_REFUSED_LIMIT,
 	JITMEM_REFUSED_FOREIGN_MM,
+	JITMEM_REFUSED_MREMAP,
 	JITMEM_REFUSED_NR,
 };
 
@@ -117,12 +183,12 @@ void jitmem_stats_refused(enum jitmem_refusal why);
 void jitmem_stats_check_zero(void);
 void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		       u64 refused[JITMEM_REFUSED_NR]);
+int jitmem_ctx_counters(struct jitmem_ctx *ctx, struct jitmem_counters *cnt);
 
 /* Region events (netlink.c). */
 enum jitmem_event {
 	JITMEM_EVENT_INIT,
 	JITMEM_EVENT_DEINIT,
-	JITMEM_EVENT_RELEASE,
 };
 
 void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
@@ -133,18 +199,24 @@ void jitmem_netlink_exit(void);
 
 long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
-/* Mappings (vma.c). */
-static inline unsigned long jitmem_group_vm_flags(u8 group)
-{
-	unsigned long f = 0;
+/*
+ * A group's protection bits are the VM_* bits of its mapping and the PROT_*
+ * bits that ask for it; each VM_MAY* bit sits four bits above its VM_* bit
+ * (vma.c sets exactly the VM_MAY* bits of a mapping's permissions).
+ */
+static_assert(JITMEM_GROUP_R == VM_READ && JITMEM_GROUP_W == VM_WRITE &&
+	      JITMEM_GROUP_X == VM_EXEC);
+static_assert(PROT_READ == VM_READ && PROT_WRITE == VM_WRITE &&
+	      PROT_EXEC == VM_EXEC);
+static_assert(VM_MAYREAD == VM_READ << 4 && VM_MAYWRITE == VM_WRITE << 4 &&
+	      VM_MAYEXEC == VM_EXEC << 4);
 
-	if (group & JITMEM_GROUP_R)
-		f |= VM_READ;
-	if (group & JITMEM_GROUP_W)
-		f |= VM_WRITE;
-	if (group & JITMEM_GROUP_X)
-		f |= VM_EXEC;
-	return f;
+#define JITMEM_VM_PERMS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* The VM_* (and PROT_*) permission bits of a segment group. */
+static inline unsigned long jitmem_group_perms(u8 group)
+{
+	return group & JITMEM_GROUP_PROT;
 }
 
 static inline enum jitmem_prot jitmem_group_prot(u8 group)
@@ -156,34 +228,64 @@ static inline enum jitmem_prot jitmem_group_prot(u8 group)
 	return JITMEM_PROT_IDX_R;
 }
 
-static inline unsigned long jitmem_seg_bytes(const struct jitmem_seg *seg)
+static inline struct jitmem_seg *jitmem_seg_entry(struct jitmem_range *r)
 {
-	return seg->end - seg->start;
+	return r ? container_of(r, struct jitmem_seg, r) : NULL;
 }
 
+static inline struct jitmem_slab *jitmem_slab_entry(struct jitmem_range *r)
+{
+	return r ? container_of(r, struct jitmem_slab, r) : NULL;
+}
+
+static inline unsigned long jitmem_seg_bytes(const struct jitmem_seg *seg)
+{
+	return seg->r.end - seg->r.start;
+}
+
+/* Mappings (vma.c). */
 int jitmem_mmap(struct file *file, struct vm_area_struct *vma);
-unsigned long jitmem_map(struct jitmem_ctx *ctx, unsigned long addr,
-			 unsigned long len, unsigned long vm_flags, int flags);
+unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			 unsigned long addr, unsigned long len,
+			 unsigned long perms, int flags, bool keep);
+int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+		 unsigned long start, unsigned long end);
 bool jitmem_noexec(struct jitmem_ctx *ctx);
-bool jitmem_vma_is_ours(struct jitmem_ctx *ctx, struct vm_area_struct *vma);
+bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma);
 int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
-			unsigned long end, unsigned long vm_flags,
+			unsigned long end, unsigned long perms,
 			unsigned long *vstart, unsigned long *vend);
 void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end);
 int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg);
-int jitmem_unmap_range(struct jitmem_ctx *ctx, unsigned long start,
-		       unsigned long end);
 
-/* Slabs (slab.c) and regions (region.c), all with ctx->lock held. */
+
+/* How jitmem_region_drop() leaves what it drops. */
+enum jitmem_drop {
+	JITMEM_DROP_ZAP,	/* live mappings: zap their PTEs */
+	JITMEM_DROP_GONE,	/* no mapping left (the mm is exiting) */
+};
+
+/* Slabs (slab.c). */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr);
 struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 				     unsigned long start, unsigned long end);
+void jitmem_slab_put(struct jitmem_slab *slab);
+void jitmem_slab_forget(struct jitmem_ctx *ctx, struct jitmem_slab *slab);
+void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			  unsigned long start, unsigned long end,
+			  enum jitmem_drop how);
+
+/* Regions (region.c) and retired code ranges (retired.c). */
 int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
-		      unsigned int n, unsigned long *key);
+		      unsigned int n, u64 __user *ukey);
 int jitmem_deinit_one(struct jitmem_ctx *ctx, unsigned long key, u32 flags);
-void jitmem_deinit_range(struct jitmem_ctx *ctx, unsigned long start,
-			 unsigned long end);
-void jitmem_ctx_free_all(struct jitmem_ctx *ctx);
+
+void jitmem_drop_range(struct jitmem_ctx *ctx, unsigned long start,
+		       unsigned long end, enum jitmem_drop how);
+bool jitmem_retired_overlaps(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end);
+void jitmem_retire(struct jitmem_ctx *ctx, struct jitmem_seg *seg);
+void jitmem_retired_free_all(struct jitmem_ctx *ctx);
 
 #endif /* _JITMEM_H */

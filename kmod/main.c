@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
 
 #include "jitmem.h"
@@ -32,9 +33,10 @@ static int jitmem_open(struct inode *inode, struct file *file)
 	if (!ctx)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
-	mt_init(&ctx->slabs);
-	mt_init(&ctx->segs);
-	mt_init(&ctx->retired);
+	init_rwsem(&ctx->map_lock);
+	ctx->slabs = RB_ROOT;
+	ctx->segs = RB_ROOT;
+	ctx->retired = RB_ROOT;
 	mmgrab(current->mm);
 	ctx->mm = current->mm;
 	ctx->file = file;
@@ -51,40 +53,27 @@ static int jitmem_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Last reference: no mapping of the file is left anywhere. */
+/*
+ * Last reference: no mapping of the file is left anywhere, so .close has
+ * dropped every region and slab of the owner; only retired code records
+ * remain.
+ */
 static int jitmem_release(struct inode *inode, struct file *file)
 {
 	struct jitmem_ctx *ctx = file->private_data;
-	struct jitmem_slab *slab;
-	unsigned long idx = 0;
+	struct rb_node *n;
 
 	mutex_lock(&jitmem_ctx_list_lock);
 	list_del(&ctx->node);
 	mutex_unlock(&jitmem_ctx_list_lock);
 
-	mutex_lock(&ctx->lock);
-	jitmem_ctx_free_all(ctx);
-	mt_for_each(&ctx->slabs, slab, idx, ULONG_MAX) {
-		struct jitmem_counters d = {
-			.slabs = 1,
-			.reserved_bytes = slab->end - slab->start,
-		};
-
-		jitmem_notify_slab(ctx, slab);
-		jitmem_account(ctx, &d, -1);
-		kfree(slab);
-	}
-	mtree_destroy(&ctx->slabs);
-	mtree_destroy(&ctx->segs);
-	mtree_destroy(&ctx->retired);
-	if (ctx->cnt.retired_bytes) {
-		struct jitmem_counters d = {
-			.retired_bytes = ctx->cnt.retired_bytes,
-		};
-
-		jitmem_account(ctx, &d, -1);
-	}
-	mutex_unlock(&ctx->lock);
+	down_write(&ctx->map_lock);
+	if (WARN_ON_ONCE(!RB_EMPTY_ROOT(&ctx->segs)))
+		jitmem_drop_range(ctx, 0, ULONG_MAX, JITMEM_DROP_GONE);
+	while (WARN_ON_ONCE((n = rb_first(&ctx->slabs))))
+		jitmem_slab_forget(ctx, jitmem_slab_entry(jitmem_range_entry(n)));
+	jitmem_retired_free_all(ctx);
+	up_write(&ctx->map_lock);
 
 	mmdrop(ctx->mm);
 	mutex_destroy(&ctx->lock);

@@ -5,20 +5,22 @@
  * group one notification per segment initialized or deinitialized and per
  * slab released, with the SHA-256 of executable segments.
  *
- * Locking.  jitmem_ctx_list_lock protects jitmem_ctx_list; ctx->lock protects
- * ctx->cnt; tgid, uid, comm and id never change after open.  As jitmem.h
- * requires, the list lock is never held while taking a ctx->lock.  The dump
- * pins a batch of contexts under the list lock with a reference on their
- * file (jitmem_release() unlists a context under that lock before freeing
- * it, so a listed context's file is valid; a file whose count is already 0
- * is closing and is skipped), drops the list lock, then reads each one's
- * counters under its ctx->lock and drops the reference.  The dump resumes
- * after the last ctx->id it sent: ids rise along the list, so contexts that
- * come or go between two parts are neither repeated nor make others skipped.
+ * Locking.  jitmem_ctx_list_lock protects jitmem_ctx_list; ctx->map_lock
+ * protects ctx->cnt; tgid, uid, comm and id never change after open.  As
+ * jitmem.h requires, the list lock is never held while taking a context's
+ * lock.  The dump pins a batch of contexts under the list lock with a
+ * reference on their file (jitmem_release() unlists a context under that
+ * lock before freeing it, so a listed context's file is valid; a file whose
+ * count is already 0 is closing and is skipped), drops the list lock, then
+ * reads each one's counters under its map_lock and drops the reference.
+ * The dump resumes after the last ctx->id it sent: ids rise along the list,
+ * so contexts that come or go between two parts are neither repeated nor
+ * make others skipped.
  *
- * Notifications are sent by the ioctl paths with ctx->lock held and
- * mmap_lock not held, so they may sleep (GFP_KERNEL); they take no lock of
- * the module.  Nothing is built unless the events group has a subscriber.
+ * Notifications are sent with ctx->map_lock held (by the ioctls, or by
+ * .close under mmap_lock), so the segment they describe cannot go away
+ * meanwhile; they may sleep (GFP_KERNEL) and take no lock of the module.
+ * Nothing is built unless the events group has a subscriber.
  */
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -84,6 +86,7 @@ static const int jitmem_nl_refused_attr[JITMEM_REFUSED_NR] = {
 	[JITMEM_REFUSED_INVAL]		= JITMEM_A_REFUSED_INVAL,
 	[JITMEM_REFUSED_LIMIT]		= JITMEM_A_REFUSED_LIMIT,
 	[JITMEM_REFUSED_FOREIGN_MM]	= JITMEM_A_REFUSED_FOREIGN_MM,
+	[JITMEM_REFUSED_MREMAP]		= JITMEM_A_REFUSED_MREMAP,
 };
 
 static int jitmem_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -161,9 +164,8 @@ static struct jitmem_nl_dump *jitmem_nl_dump_state(struct netlink_callback *cb)
 
 static int jitmem_nl_context_get_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct jitmem_nl_dump *st = jitmem_nl_dump_state(cb);
-	struct nlattr *pid = info->attrs[JITMEM_A_PID];
+	struct nlattr *pid = jitmem_dumpit_attrs(cb)[JITMEM_A_PID];
 
 	/*
 	 * The uid the request was sent with: the sender's real uid, or one
@@ -196,7 +198,7 @@ static unsigned int jitmem_nl_pin(const struct jitmem_nl_dump *st,
 	list_for_each_entry(ctx, &jitmem_ctx_list, node) {
 		if (ctx->id <= st->last_id || !jitmem_nl_visible(st, ctx))
 			continue;
-		if (!get_file_rcu(ctx->file))
+		if (!jitmem_file_get_unless_zero(ctx->file))
 			continue;	/* being closed */
 		pin[n].ctx = ctx;
 		pin[n].id = ctx->id;
@@ -219,10 +221,8 @@ static int jitmem_nl_context_fill(struct sk_buff *skb,
 	struct jitmem_counters cnt;
 	void *hdr;
 
-	if (mutex_lock_killable(&ctx->lock))
+	if (jitmem_ctx_counters(ctx, &cnt))
 		return -EINTR;
-	cnt = ctx->cnt;
-	mutex_unlock(&ctx->lock);
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &jitmem_nl_family, NLM_F_MULTI,
@@ -296,7 +296,7 @@ static const struct genl_ops jitmem_nl_ops[] = {
 
 /*
  * resv_start_op stays 0: every command gets strict attribute and header
- * validation.  parallel_ops: a dump may wait for a ctx->lock and must not
+ * validation.  parallel_ops: a dump may wait for a map_lock and must not
  * hold genl_mutex, which every genetlink family shares, meanwhile.
  */
 static struct genl_family jitmem_nl_family __ro_after_init = {
@@ -396,12 +396,12 @@ void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
 	struct sk_buff *msg;
 	void *hdr;
 
-	lockdep_assert_held(&ctx->lock);
+	lockdep_assert_held(&ctx->map_lock);
 	if (!jitmem_nl_listened())
 		return;
 	if (hash)
 		jitmem_nl_seg_hash(seg, digest);
-	msg = jitmem_nl_event_new(ctx, cmd, seg->start, jitmem_seg_bytes(seg),
+	msg = jitmem_nl_event_new(ctx, cmd, seg->r.start, jitmem_seg_bytes(seg),
 				  &hdr);
 	if (!msg)
 		return;
@@ -418,11 +418,12 @@ void jitmem_notify_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
 	struct sk_buff *msg;
 	void *hdr;
 
-	lockdep_assert_held(&ctx->lock);
+	lockdep_assert_held(&ctx->map_lock);
 	if (!jitmem_nl_listened())
 		return;
 	msg = jitmem_nl_event_new(ctx, JITMEM_NL_CMD_SLAB_RELEASE_NTF,
-				  slab->start, slab->end - slab->start, &hdr);
+				  slab->r.start, slab->r.end - slab->r.start,
+				  &hdr);
 	if (msg)
 		jitmem_nl_event_send(msg, hdr, false);
 }

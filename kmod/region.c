@@ -3,12 +3,16 @@
  * Regions: the segments of one INITIALIZE request.
  *
  * A request is validated as a whole, its content copied into fresh pages
- * before any lock is taken, then checked against the context's slabs and
- * live segments, mapped, and published.  Any failure undoes all of it.
+ * and its key written back before any lock is taken, then checked against
+ * the context's slabs and live segments, mapped, and published.  Any
+ * failure undoes all of it.  A region goes (jitmem_region_drop()) when it
+ * is deinitialized, when any of its segments loses its mapping (munmap(),
+ * MAP_FIXED over it, mremap() shrink, RELEASE, exit), or with the context.
  */
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/personality.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -17,9 +21,6 @@
 #include <asm/cacheflush.h>
 
 #include "jitmem.h"
-
-#define JITMEM_GROUP_PROT (JITMEM_GROUP_R | JITMEM_GROUP_W | JITMEM_GROUP_X)
-#define JITMEM_GROUP_ALL (JITMEM_GROUP_PROT | JITMEM_GROUP_FINALIZE)
 
 static int jitmem_seg_check(const struct jitmem_init_segment *s)
 {
@@ -87,6 +88,7 @@ static void jitmem_seg_free_pages(struct jitmem_seg *seg)
 	seg->pages = NULL;
 }
 
+/* A region that was never published. */
 static void jitmem_region_free(struct jitmem_region *r)
 {
 	unsigned int i;
@@ -152,12 +154,13 @@ static struct jitmem_region *jitmem_region_build(struct jitmem_init_segment *ks,
 	for (i = 0; i < n; i++) {
 		struct jitmem_seg *seg = &r->segs[i];
 
-		seg->start = ks[i].addr;
-		seg->end = ks[i].addr + ks[i].length;
+		seg->r.start = ks[i].addr;
+		seg->r.end = ks[i].addr + ks[i].length;
+		RB_CLEAR_NODE(&seg->r.rb);
 		seg->group = ks[i].group;
 		seg->region = r;
 		if (!(seg->group & JITMEM_GROUP_FINALIZE))
-			r->key = min(r->key, seg->start);
+			r->key = min(r->key, seg->r.start);
 		ret = jitmem_seg_fill(seg, &ks[i]);
 		if (ret) {
 			jitmem_region_free(r);
@@ -167,31 +170,29 @@ static struct jitmem_region *jitmem_region_build(struct jitmem_init_segment *ks,
 	return r;
 }
 
-/* Checks against the context's state; ctx->lock held. */
+/* Checks against the context's state; map_lock held. */
 static int jitmem_region_admit(struct jitmem_ctx *ctx, struct jitmem_region *r)
 {
+	struct jitmem_counters *c = &ctx->cnt;
 	u64 bytes = 0, live;
 	unsigned int i;
-	int p;
 
+	lockdep_assert_held(&ctx->map_lock);
 	for (i = 0; i < r->nsegs; i++) {
 		struct jitmem_seg *seg = &r->segs[i];
-		unsigned long idx = seg->start;
 
-		if (!jitmem_slab_find(ctx, seg->start, seg->end))
+		if (!jitmem_slab_find(ctx, seg->r.start, seg->r.end))
 			return -ENXIO;
-		if (mt_find(&ctx->segs, &idx, seg->end - 1))
+		if (jitmem_range_first(&ctx->segs, seg->r.start, seg->r.end))
 			return -EBUSY;
-		idx = seg->start;
-		if (mt_find(&ctx->retired, &idx, seg->end - 1))
+		if (jitmem_retired_overlaps(ctx, seg->r.start, seg->r.end))
 			return -EADDRNOTAVAIL;
-		if ((seg->group & JITMEM_GROUP_X) &&
-		    jitmem_noexec(ctx))
+		if ((seg->group & JITMEM_GROUP_X) && jitmem_noexec(ctx))
 			return -EACCES;
 		bytes += jitmem_seg_bytes(seg);
 	}
-	for (live = 0, p = 0; p < JITMEM_PROT_NR; p++)
-		live += ctx->cnt.bytes[p];
+	live = c->bytes[JITMEM_PROT_IDX_R] + c->bytes[JITMEM_PROT_IDX_RW] +
+	       c->bytes[JITMEM_PROT_IDX_RX];
 	if (live + bytes > READ_ONCE(jitmem_max_initialized_bytes)) {
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -ENOSPC;
@@ -202,68 +203,109 @@ static int jitmem_region_admit(struct jitmem_ctx *ctx, struct jitmem_region *r)
 /*
  * Free pages of a slab around @seg, bounded by live segments and by the
  * segments of the same request that want other permissions: the run that
- * may take @seg's permissions.
+ * may take @seg's permissions.  map_lock held.
  */
-static void jitmem_free_run(struct jitmem_ctx *ctx, struct jitmem_region *r,
-			    struct jitmem_seg *seg, unsigned long *lo,
-			    unsigned long *hi)
+static void jitmem_free_run(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			    struct jitmem_region *r, struct jitmem_seg *seg,
+			    unsigned long *lo, unsigned long *hi)
 {
-	struct jitmem_slab *slab = jitmem_slab_find(ctx, seg->start, seg->end);
-	unsigned long idx = seg->end;
-	struct jitmem_seg *nb;
+	struct jitmem_range *next, *prev;
 	unsigned int i;
 
-	*lo = slab->start;
-	*hi = slab->end;
-	nb = mt_prev(&ctx->segs, seg->start, slab->start);
-	if (nb)
-		*lo = max(*lo, nb->end);
-	nb = mt_find(&ctx->segs, &idx, slab->end - 1);
-	if (nb)
-		*hi = min(*hi, nb->start);
+	*lo = slab->r.start;
+	*hi = slab->r.end;
+	next = jitmem_range_first(&ctx->segs, seg->r.end, ULONG_MAX);
+	prev = jitmem_range_entry(next ? rb_prev(&next->rb) :
+					 rb_last(&ctx->segs));
+	if (next)
+		*hi = min(*hi, next->start);
+	if (prev)
+		*lo = max(*lo, prev->end);
 	for (i = 0; i < r->nsegs; i++) {
 		struct jitmem_seg *o = &r->segs[i];
 
-		if (jitmem_group_vm_flags(o->group) ==
-		    jitmem_group_vm_flags(seg->group))
+		if (jitmem_group_perms(o->group) ==
+		    jitmem_group_perms(seg->group))
 			continue;
-		if (o->end <= seg->start)
-			*lo = max(*lo, o->end);
-		else if (o->start >= seg->end)
-			*hi = min(*hi, o->start);
+		if (o->r.end <= seg->r.start)
+			*lo = max(*lo, o->r.end);
+		else if (o->r.start >= seg->r.end)
+			*hi = min(*hi, o->r.start);
 	}
 }
 
 /*
- * Give @seg's range its permissions.  The whole free run around it, within
- * the mappings it touches, is remapped, so segments of one protection that
- * are placed side by side share a single VMA.
+ * Is @seg's range already mapped with its permissions?  0 if so,
+ * 1 if it must be remapped, -ENXIO if it is not all the context's.
  */
-static int jitmem_seg_prepare(struct jitmem_ctx *ctx, struct jitmem_region *r,
-			      struct jitmem_seg *seg)
+static int jitmem_seg_mapped(struct jitmem_ctx *ctx, struct jitmem_seg *seg,
+			     unsigned long *vlo, unsigned long *vhi)
 {
-	unsigned long want = jitmem_group_vm_flags(seg->group);
-	unsigned long lo, hi, vlo, vhi, addr;
 	int ret;
 
-	if (mmap_read_lock_killable(ctx->mm))
-		return -EINTR;
-	ret = jitmem_range_mapped(ctx, seg->start, seg->end, want, NULL, NULL);
-	if (!ret) {
-		mmap_read_unlock(ctx->mm);
-		return 0;
-	}
-	ret = jitmem_range_mapped(ctx, seg->start, seg->end, ~0UL, &vlo, &vhi);
-	mmap_read_unlock(ctx->mm);
+	mmap_read_lock(ctx->mm);
+	ret = jitmem_range_mapped(ctx, seg->r.start, seg->r.end,
+				  jitmem_group_perms(seg->group), NULL, NULL);
 	if (ret)
-		return ret;
+		ret = jitmem_range_mapped(ctx, seg->r.start, seg->r.end, ~0UL,
+					  vlo, vhi) ?: 1;
+	mmap_read_unlock(ctx->mm);
+	return ret;
+}
 
-	jitmem_free_run(ctx, r, seg, &lo, &hi);
-	lo = max(lo, vlo);
-	hi = min(hi, vhi);
-	addr = jitmem_map(ctx, lo, hi - lo, want, MAP_FIXED);
-	if (IS_ERR_VALUE(addr))
-		return (long)addr;
+/*
+ * Give each segment's range its permissions.  The whole free run around a
+ * segment, within the mappings it touches, is remapped, so segments of one
+ * protection placed side by side share a single VMA.
+ */
+static int jitmem_region_prepare(struct jitmem_ctx *ctx,
+				 struct jitmem_region *r)
+{
+	unsigned long lo, hi, vlo = 0, vhi = 0, want, addr;
+	struct jitmem_slab *slab;
+	unsigned int i;
+	int ret;
+
+	/*
+	 * With READ_IMPLIES_EXEC, vm_mmap() would add PROT_EXEC to a readable
+	 * mapping (.mmap refuses it, after MAP_FIXED unmapped the old one):
+	 * refuse before anything changes.
+	 */
+	for (i = 0; i < r->nsegs; i++) {
+		ret = jitmem_seg_mapped(ctx, &r->segs[i], &vlo, &vhi);
+		if (ret < 0)
+			return ret;
+		if (ret && !(r->segs[i].group & JITMEM_GROUP_X) &&
+		    (current->personality & READ_IMPLIES_EXEC))
+			return -ENOEXEC;
+	}
+
+	for (i = 0; i < r->nsegs; i++) {
+		struct jitmem_seg *seg = &r->segs[i];
+
+		ret = jitmem_seg_mapped(ctx, seg, &vlo, &vhi);
+		if (ret <= 0) {
+			if (ret)
+				return ret;
+			continue;
+		}
+		down_read(&ctx->map_lock);
+		slab = jitmem_slab_find(ctx, seg->r.start, seg->r.end);
+		if (slab) {
+			refcount_inc(&slab->ref);
+			jitmem_free_run(ctx, slab, r, seg, &lo, &hi);
+		}
+		up_read(&ctx->map_lock);
+		if (!slab)
+			return -ENXIO;
+		lo = max(lo, vlo);
+		hi = min(hi, vhi);
+		want = jitmem_group_perms(seg->group);
+		addr = jitmem_map(ctx, slab, lo, hi - lo, want, MAP_FIXED, true);
+		jitmem_slab_put(slab);
+		if (IS_ERR_VALUE(addr))
+			return (long)addr;
+	}
 	return 0;
 }
 
@@ -283,50 +325,71 @@ static void jitmem_count_region(struct jitmem_ctx *ctx, int sign)
 	jitmem_account(ctx, &d, sign);
 }
 
-/* Map the pages and publish the segments; all or nothing. */
+/*
+ * Map the pages and publish the segments; all or nothing.  The events go
+ * out with map_lock held for reading (after mmap_lock is dropped), so that
+ * no .close can free the segments meanwhile.
+ */
 static int jitmem_region_publish(struct jitmem_ctx *ctx, struct jitmem_region *r)
 {
 	unsigned int i, stored = 0;
-	int ret;
+	int ret = 0;
 
-	if (mmap_write_lock_killable(ctx->mm))
+	if (mmap_read_lock_killable(ctx->mm))
 		return -EINTR;
-	for (i = 0; i < r->nsegs; i++) {
+	down_write(&ctx->map_lock);
+	for (i = 0; !ret && i < r->nsegs; i++) {
 		struct jitmem_seg *seg = &r->segs[i];
 
-		ret = jitmem_range_mapped(ctx, seg->start, seg->end,
-					  jitmem_group_vm_flags(seg->group),
-					  NULL, NULL);
-		if (ret)
-			goto undo;
+		if (!jitmem_slab_find(ctx, seg->r.start, seg->r.end))
+			ret = -ENXIO;
+		else
+			ret = jitmem_range_mapped(ctx, seg->r.start, seg->r.end,
+						  jitmem_group_perms(seg->group),
+						  NULL, NULL);
 	}
-	for (i = 0; i < r->nsegs; i++, stored++) {
-		struct jitmem_seg *seg = &r->segs[i];
-
-		ret = mtree_insert_range(&ctx->segs, seg->start, seg->end - 1,
-					 seg, GFP_KERNEL_ACCOUNT);
-		if (ret)
-			goto undo;
-		ret = jitmem_insert_pages(ctx, seg);
-		if (ret) {
-			stored++;
-			goto undo;
+	for (i = 0; !ret && i < r->nsegs; i++, stored++) {
+		jitmem_range_insert(&ctx->segs, &r->segs[i].r);
+		ret = jitmem_insert_pages(ctx, &r->segs[i]);
+	}
+	if (ret) {
+		for (i = 0; i < stored; i++) {
+			jitmem_range_erase(&ctx->segs, &r->segs[i].r);
+			jitmem_zap(ctx, r->segs[i].r.start, r->segs[i].r.end);
 		}
+		up_write(&ctx->map_lock);
+		mmap_read_unlock(ctx->mm);
+		return ret;
 	}
-	mmap_write_unlock(ctx->mm);
+	for (i = 0; i < r->nsegs; i++)
+		jitmem_count_seg(ctx, &r->segs[i], 1);
+	jitmem_count_region(ctx, 1);
+	r->nlive = r->nsegs;
+	downgrade_write(&ctx->map_lock);
+	mmap_read_unlock(ctx->mm);
+	for (i = 0; i < r->nsegs; i++)
+		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &r->segs[i]);
+	up_read(&ctx->map_lock);
 	return 0;
-
-undo:
-	for (i = 0; i < stored; i++) {
-		mtree_erase(&ctx->segs, r->segs[i].start);
-		jitmem_zap(ctx, r->segs[i].start, r->segs[i].end);
-	}
-	mmap_write_unlock(ctx->mm);
-	return ret;
 }
 
+/**
+ * jitmem_initialize() - JITMEM_IOC_INITIALIZE
+ * @ctx: the context
+ * @ksegs: the request's segments, copied in
+ * @n: how many
+ * @ukey: where the key goes in the caller's struct
+ *
+ * The key is written back first, before anything changes (it only depends
+ * on the request), so that a key the kernel cannot write fails the request
+ * whole and no other thread ever waits on a fault of it.
+ *
+ * Context: process context, no lock held; takes ctx->lock, mmap_lock and
+ * map_lock.
+ * Return: 0, or an errno the uapi lists for INITIALIZE.
+ */
 int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
-		      unsigned int n, unsigned long *key)
+		      unsigned int n, u64 __user *ukey)
 {
 	struct jitmem_region *r;
 	unsigned int i;
@@ -334,11 +397,8 @@ int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 	int ret;
 
 	ret = jitmem_request_check(ksegs, n);
-	if (ret) {
-		if (ret == -EINVAL)
-			jitmem_stats_refused(JITMEM_REFUSED_INVAL);
+	if (ret)
 		return ret;
-	}
 	/* Refuse what can never fit before allocating pages for it. */
 	for (i = 0, bytes = 0; i < n; i++)
 		bytes += ksegs[i].length;
@@ -349,153 +409,121 @@ int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 	r = jitmem_region_build(ksegs, n);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
+	if (put_user(r->key, ukey)) {
+		jitmem_region_free(r);
+		return -EFAULT;
+	}
 
 	if (mutex_lock_killable(&ctx->lock)) {
 		jitmem_region_free(r);
 		return -EINTR;
 	}
+	down_read(&ctx->map_lock);
 	ret = jitmem_region_admit(ctx, r);
-	for (i = 0; !ret && i < r->nsegs; i++)
-		ret = jitmem_seg_prepare(ctx, r, &r->segs[i]);
+	up_read(&ctx->map_lock);
+	if (!ret)
+		ret = jitmem_region_prepare(ctx, r);
 	if (!ret)
 		ret = jitmem_region_publish(ctx, r);
-	if (ret) {
-		mutex_unlock(&ctx->lock);
-		jitmem_region_free(r);
-		return ret;
-	}
-	for (i = 0; i < r->nsegs; i++) {
-		jitmem_count_seg(ctx, &r->segs[i], 1);
-		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &r->segs[i]);
-	}
-	jitmem_count_region(ctx, 1);
-	*key = r->key;
 	mutex_unlock(&ctx->lock);
-	return 0;
+	if (ret)
+		jitmem_region_free(r);
+	return ret;
 }
 
 /*
- * Take the selected live segments of @r out of the tree and the page
- * tables; mmap_lock held for writing.  Returns how many were taken.
+ * Take the live segments of @r (only its Finalize ones if @finalize_only)
+ * out of the context: out of the tree and the page tables, accounted,
+ * retired or freed.  The region goes when nothing of it is left.  This is
+ * the one teardown of every path.  Returns how many segments it took.
  */
-static unsigned int jitmem_region_unpublish(struct jitmem_ctx *ctx,
-					    struct jitmem_region *r,
-					    bool finalize_only)
+static unsigned int jitmem_region_drop(struct jitmem_ctx *ctx,
+				       struct jitmem_region *r,
+				       bool finalize_only, enum jitmem_drop how)
 {
+	bool reuse = READ_ONCE(jitmem_exec_reuse);
 	unsigned int i, n = 0;
 
+	lockdep_assert_held_write(&ctx->map_lock);
 	for (i = 0; i < r->nsegs; i++) {
 		struct jitmem_seg *seg = &r->segs[i];
 
 		if (!seg->pages || (finalize_only &&
 				    !(seg->group & JITMEM_GROUP_FINALIZE)))
 			continue;
-		mtree_erase(&ctx->segs, seg->start);
-		jitmem_zap(ctx, seg->start, seg->end);
-		n++;
-	}
-	return n;
-}
-
-/* Account, retire and free what jitmem_region_unpublish() took. */
-static void jitmem_region_retire(struct jitmem_ctx *ctx,
-				 struct jitmem_region *r, bool finalize_only)
-{
-	bool reuse = READ_ONCE(jitmem_exec_reuse);
-	unsigned int i, live = 0;
-
-	for (i = 0; i < r->nsegs; i++) {
-		struct jitmem_seg *seg = &r->segs[i];
-
-		if (!seg->pages)
-			continue;
-		if (finalize_only && !(seg->group & JITMEM_GROUP_FINALIZE)) {
-			live++;
-			continue;
-		}
+		jitmem_range_erase(&ctx->segs, &seg->r);
+		if (how == JITMEM_DROP_ZAP)
+			jitmem_zap(ctx, seg->r.start, seg->r.end);
 		jitmem_notify_seg(ctx, JITMEM_EVENT_DEINIT, seg);
 		jitmem_count_seg(ctx, seg, -1);
-		if (!reuse && (seg->group & JITMEM_GROUP_X) &&
-		    !mtree_store_range(&ctx->retired, seg->start, seg->end - 1,
-				       xa_mk_value(1), GFP_KERNEL_ACCOUNT)) {
-			struct jitmem_counters d = {
-				.retired_bytes = jitmem_seg_bytes(seg),
-			};
-
-			jitmem_account(ctx, &d, 1);
-		}
+		if (!reuse && (seg->group & JITMEM_GROUP_X))
+			jitmem_retire(ctx, seg);
 		jitmem_seg_free_pages(seg);
+		n++;
 	}
-	if (!live) {
+	r->nlive -= n;
+	if (n && !r->nlive) {
 		jitmem_count_region(ctx, -1);
-		kfree(r);
+		if (!r->nretired)
+			kfree(r);
 	}
+	return n;
 }
 
 static struct jitmem_region *jitmem_region_lookup(struct jitmem_ctx *ctx,
 						  unsigned long key)
 {
-	struct jitmem_seg *seg = mtree_load(&ctx->segs, key);
+	struct jitmem_seg *seg;
 
+	seg = jitmem_seg_entry(jitmem_range_find(&ctx->segs, key));
 	if (!seg || seg->region->key != key)
 		return NULL;
 	return seg->region;
 }
 
+/**
+ * jitmem_deinit_one() - DEINITIALIZE one region
+ * @ctx: the context
+ * @key: the region's key
+ * @flags: JITMEM_DEINIT_FINALIZE_ONLY or 0
+ *
+ * Context: ctx->lock held; takes mmap_lock (for reading) and map_lock.
+ * Return: 0, -ENOENT (no region with this key, or no live Finalize segment
+ * with JITMEM_DEINIT_FINALIZE_ONLY), -EINTR.
+ */
 int jitmem_deinit_one(struct jitmem_ctx *ctx, unsigned long key, u32 flags)
 {
 	bool fin = flags & JITMEM_DEINIT_FINALIZE_ONLY;
 	struct jitmem_region *r;
-	unsigned int n;
+	unsigned int n = 0;
 
-	if (mmap_write_lock_killable(ctx->mm))
+	lockdep_assert_held(&ctx->lock);
+	if (mmap_read_lock_killable(ctx->mm))
 		return -EINTR;
+	down_write(&ctx->map_lock);
 	r = jitmem_region_lookup(ctx, key);
-	n = r ? jitmem_region_unpublish(ctx, r, fin) : 0;
-	mmap_write_unlock(ctx->mm);
-	if (!n)
-		return -ENOENT;
-	jitmem_region_retire(ctx, r, fin);
-	return 0;
+	if (r)
+		n = jitmem_region_drop(ctx, r, fin, JITMEM_DROP_ZAP);
+	up_write(&ctx->map_lock);
+	mmap_read_unlock(ctx->mm);
+	return n ? 0 : -ENOENT;
 }
 
-/* Deinitialize every region with a live segment in [start, end). */
-void jitmem_deinit_range(struct jitmem_ctx *ctx, unsigned long start,
-			 unsigned long end)
+/**
+ * jitmem_drop_range() - drop every region with a live segment in a range
+ * @ctx: the context
+ * @start: first byte
+ * @end: byte after the last
+ * @how: JITMEM_DROP_ZAP if the context's other mappings are still there
+ *
+ * Context: map_lock held for writing; mmap_lock held with JITMEM_DROP_ZAP.
+ */
+void jitmem_drop_range(struct jitmem_ctx *ctx, unsigned long start,
+		       unsigned long end, enum jitmem_drop how)
 {
-	struct jitmem_seg *seg;
-	unsigned long idx = start;
+	struct jitmem_range *r;
 
-	while ((seg = mt_find(&ctx->segs, &idx, end - 1))) {
-		struct jitmem_region *r = seg->region;
-
-		mmap_write_lock(ctx->mm);
-		jitmem_region_unpublish(ctx, r, false);
-		mmap_write_unlock(ctx->mm);
-		jitmem_region_retire(ctx, r, false);
-		idx = start;
-	}
-}
-
-/* The file is gone: no mapping of it is left in any mm. */
-void jitmem_ctx_free_all(struct jitmem_ctx *ctx)
-{
-	struct jitmem_seg *seg;
-	unsigned long idx = 0;
-
-	while ((seg = mt_find(&ctx->segs, &idx, ULONG_MAX))) {
-		struct jitmem_region *r = seg->region;
-		unsigned int i;
-
-		for (i = 0; i < r->nsegs; i++) {
-			if (!r->segs[i].pages)
-				continue;
-			mtree_erase(&ctx->segs, r->segs[i].start);
-			jitmem_notify_seg(ctx, JITMEM_EVENT_DEINIT, &r->segs[i]);
-			jitmem_count_seg(ctx, &r->segs[i], -1);
-		}
-		jitmem_count_region(ctx, -1);
-		jitmem_region_free(r);
-		idx = 0;
-	}
+	lockdep_assert_held_write(&ctx->map_lock);
+	while ((r = jitmem_range_first(&ctx->segs, start, end)))
+		jitmem_region_drop(ctx, jitmem_seg_entry(r)->region, false, how);
 }

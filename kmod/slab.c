@@ -2,154 +2,312 @@
 /*
  * Slabs: reserved address space, a PROT_NONE mapping of the device until
  * regions are initialized in it.
+ *
+ * A slab lives while any of its VMAs does.  Whoever unmaps part of it (the
+ * process, RELEASE, exit), .close drops the regions that lose a mapping,
+ * and the last VMA takes the slab with it.  The address range of a slab the
+ * process unmapped in part stays the slab's: a later RESERVE that lands in
+ * such a hole gives it back to the slab (jitmem_fill_holes()), so that one
+ * address never names two slabs.
  */
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "jitmem.h"
 
-/* The slab holding all of [start, end), if any; ctx->lock held. */
+/* Rounds of jitmem_fill_holes() a RESERVE may take before it gives up. */
+#define JITMEM_FILL_ROUNDS 64
+
+/**
+ * jitmem_slab_find() - the slab holding all of [start, end)
+ * @ctx: the context
+ * @start: first byte
+ * @end: byte after the last
+ *
+ * Context: map_lock held.
+ * Return: the slab, or NULL.
+ */
 struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 				     unsigned long start, unsigned long end)
 {
-	struct jitmem_slab *slab = mtree_load(&ctx->slabs, start);
+	struct jitmem_slab *slab;
 
-	return slab && end <= slab->end ? slab : NULL;
+	lockdep_assert_held(&ctx->map_lock);
+	slab = jitmem_slab_entry(jitmem_range_find(&ctx->slabs, start));
+	return slab && end <= slab->r.end ? slab : NULL;
 }
 
-/* Forget a slab (its mappings already gone): deinitialize its regions. */
-static void jitmem_slab_drop(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
+static struct jitmem_slab *jitmem_slab_new(struct jitmem_ctx *ctx)
+{
+	struct jitmem_slab *slab = kzalloc(sizeof(*slab), GFP_KERNEL_ACCOUNT);
+
+	if (!slab)
+		return NULL;
+	slab->ctx = ctx;
+	refcount_set(&slab->ref, 1);
+	RB_CLEAR_NODE(&slab->r.rb);
+	return slab;
+}
+
+/**
+ * jitmem_slab_put() - drop a reference on a slab
+ * @slab: the slab
+ *
+ * Context: any that may free memory.
+ */
+void jitmem_slab_put(struct jitmem_slab *slab)
+{
+	if (refcount_dec_and_test(&slab->ref))
+		kfree(slab);
+}
+
+/**
+ * jitmem_slab_forget() - take a slab with no VMA and no region left out
+ * @ctx: the context
+ * @slab: the slab, in the tree
+ *
+ * Context: map_lock held for writing.
+ */
+void jitmem_slab_forget(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
 {
 	struct jitmem_counters d = {
 		.slabs = 1,
-		.reserved_bytes = slab->end - slab->start,
+		.reserved_bytes = slab->r.end - slab->r.start,
 	};
 
-	jitmem_deinit_range(ctx, slab->start, slab->end);
-	mtree_erase(&ctx->slabs, slab->start);
+	lockdep_assert_held_write(&ctx->map_lock);
+	jitmem_range_erase(&ctx->slabs, &slab->r);
+	slab->dead = true;
 	jitmem_notify_slab(ctx, slab);
 	jitmem_account(ctx, &d, -1);
-	kfree(slab);
+	jitmem_slab_put(slab);
 }
 
-/* Is any of @slab still mapped by the context outside [start, end)? */
-static bool jitmem_slab_mapped_outside(struct jitmem_ctx *ctx,
-				       const struct jitmem_slab *slab,
-				       unsigned long start, unsigned long end)
+/**
+ * jitmem_slab_unmapped() - a mapping of @slab over [start, end) went away
+ * @ctx: the context
+ * @slab: the slab
+ * @start: first byte of the mapping
+ * @end: byte after its last
+ * @how: whether the context's other mappings are still there to be zapped
+ *
+ * Drops every region with a segment there, and the slab when none of its
+ * VMAs is left.
+ *
+ * Context: mmap_lock held, map_lock held for writing.
+ */
+void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			  unsigned long start, unsigned long end,
+			  enum jitmem_drop how)
 {
-	VMA_ITERATOR(vmi, ctx->mm, slab->start);
-	struct vm_area_struct *vma;
-	bool mapped = false;
-
-	mmap_read_lock(ctx->mm);
-	for_each_vma_range(vmi, vma, slab->end) {
-		if (jitmem_vma_is_ours(ctx, vma) &&
-		    (vma->vm_start < start || vma->vm_end > end)) {
-			mapped = true;
-			break;
-		}
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (!slab->inserted || slab->dead)
+		return;		/* a RESERVE still placing it */
+	start = max(start, slab->r.start);
+	end = min(end, slab->r.end);
+	if (start < end)
+		jitmem_drop_range(ctx, start, end, how);
+	if (!slab->nvmas) {
+		jitmem_drop_range(ctx, slab->r.start, slab->r.end, how);
+		jitmem_slab_forget(ctx, slab);
 	}
-	mmap_read_unlock(ctx->mm);
-	return mapped;
 }
 
 /*
- * A new mapping [start, end) landed where the user unmapped older slabs.
- * A slab unmapped whole is gone, as after munmap() of any mapping.  A slab
- * unmapped in part keeps its holes: the new mapping is kept where it fills
- * them, making that slab whole again (inaccessible there) so its address
- * keeps naming it alone; the rest is given back.  Returns true if the
- * mapping was used to fill holes.
+ * The first slab of the tree overlapping [start, end), with a reference,
+ * or NULL.
  */
-static bool jitmem_fill_holes(struct jitmem_ctx *ctx, unsigned long start,
-			      unsigned long end)
+static struct jitmem_slab *jitmem_slab_get_first(struct jitmem_ctx *ctx,
+						 unsigned long start,
+						 unsigned long end)
 {
-	unsigned long idx = start, cur = start;
-	struct jitmem_slab *old;
+	struct jitmem_slab *slab;
 
-	while ((old = mt_find(&ctx->slabs, &idx, end - 1))) {
-		if (!jitmem_slab_mapped_outside(ctx, old, start, end)) {
-			jitmem_slab_drop(ctx, old);
-			continue;
-		}
-		if (cur < old->start)
-			jitmem_unmap_range(ctx, cur, old->start);
-		cur = min(old->end, end);
-	}
-	if (cur == start)
-		return false;
-	if (cur < end)
-		jitmem_unmap_range(ctx, cur, end);
-	return true;
+	down_read(&ctx->map_lock);
+	slab = jitmem_slab_entry(jitmem_range_first(&ctx->slabs, start, end));
+	if (slab)
+		refcount_inc(&slab->ref);
+	up_read(&ctx->map_lock);
+	return slab;
 }
 
-int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
+/*
+ * The new mapping [start, end) of @slab, not in the tree yet, landed where
+ * the process unmapped parts of older slabs (mmap() only returns free
+ * address space, so it overlaps them only in their holes).  Give those
+ * holes back to their slabs, unmap the rest.
+ *
+ * Return: 0 when the mapping overlaps no slab, 1 when holes were filled
+ * and the mapping is gone, or a negative errno (the mapping is gone).
+ */
+static int jitmem_fill_holes(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			     unsigned long start, unsigned long end)
 {
-	struct jitmem_counters d = { .slabs = 1 };
-	struct jitmem_slab *slab;
-	unsigned long addr;
-	int mflags = 0;
+	unsigned long cur = start, s, e, addr;
+	struct jitmem_slab *old;
+	int ret = 0;
+
+	while (cur < end && (old = jitmem_slab_get_first(ctx, cur, end))) {
+		s = max(old->r.start, cur);
+		e = min(old->r.end, end);
+		if (cur < s)
+			ret = jitmem_unmap(ctx, slab, cur, s);
+		if (!ret) {
+			addr = jitmem_map(ctx, old, s, e - s, 0, MAP_FIXED, false);
+			if (IS_ERR_VALUE(addr))
+				ret = (long)addr;
+		}
+		jitmem_slab_put(old);
+		if (ret) {
+			jitmem_unmap(ctx, slab, cur, end);
+			return ret;
+		}
+		cur = e;
+	}
+	if (cur == start)
+		return 0;
+	if (cur < end)
+		ret = jitmem_unmap(ctx, slab, cur, end);
+	return ret ?: 1;
+}
+
+static bool jitmem_slab_overlaps(struct jitmem_ctx *ctx, unsigned long start,
+				 unsigned long end)
+{
+	bool ret;
+
+	down_read(&ctx->map_lock);
+	ret = jitmem_range_first(&ctx->slabs, start, end);
+	up_read(&ctx->map_lock);
+	return ret;
+}
+
+static int jitmem_reserve_check(struct jitmem_ctx *ctx,
+				const struct jitmem_reserve *req)
+{
+	struct jitmem_counters cnt;
 	int ret;
 
 	if (req->flags & ~JITMEM_RESERVE_FIXED_NOREPLACE)
 		return -EINVAL;
 	if (!req->length || !PAGE_ALIGNED(req->length) ||
-	    !PAGE_ALIGNED(req->addr) || req->addr + req->length < req->addr ||
-	    req->length > TASK_SIZE)
+	    !PAGE_ALIGNED(req->addr) || req->length > TASK_SIZE ||
+	    req->addr + req->length < req->addr)
 		return -EINVAL;
-	if (req->flags & JITMEM_RESERVE_FIXED_NOREPLACE)
-		mflags = MAP_FIXED_NOREPLACE;
-
-	if (ctx->cnt.reserved_bytes + req->length >
+	/* An exact range must be user address space, not a hint mmap() may move. */
+	if ((req->flags & JITMEM_RESERVE_FIXED_NOREPLACE) &&
+	    req->addr + req->length > TASK_SIZE)
+		return -EINVAL;
+	ret = jitmem_ctx_counters(ctx, &cnt);
+	if (ret)
+		return ret;
+	if (cnt.reserved_bytes + req->length >
 	    READ_ONCE(jitmem_max_reserved_bytes)) {
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -ENOSPC;
 	}
-	slab = kzalloc(sizeof(*slab), GFP_KERNEL_ACCOUNT);
+	return 0;
+}
+
+/**
+ * jitmem_reserve() - JITMEM_IOC_RESERVE
+ * @ctx: the context
+ * @req: the request; @req->addr receives the slab's address
+ *
+ * Context: ctx->lock held; takes mmap_lock and map_lock.
+ * Return: 0, or -EINVAL, -ENOSPC, -EEXIST, -ENOMEM, -EINTR (see the uapi).
+ */
+int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
+{
+	struct jitmem_counters d = { .slabs = 1, .reserved_bytes = req->length };
+	int mflags = 0, rounds = 0, ret;
+	struct jitmem_slab *slab;
+	unsigned long addr;
+
+	lockdep_assert_held(&ctx->lock);
+	ret = jitmem_reserve_check(ctx, req);
+	if (ret)
+		return ret;
+	if (req->flags & JITMEM_RESERVE_FIXED_NOREPLACE) {
+		/* In a hole of an older slab: that range is still in use. */
+		if (jitmem_slab_overlaps(ctx, req->addr, req->addr + req->length))
+			return -EEXIST;
+		mflags = MAP_FIXED_NOREPLACE;
+	}
+	slab = jitmem_slab_new(ctx);
 	if (!slab)
 		return -ENOMEM;
-	for (;;) {
-		addr = jitmem_map(ctx, req->addr, req->length, 0, mflags);
-		if (IS_ERR_VALUE(addr)) {
-			kfree(slab);
-			return (long)addr;
-		}
-		if (!jitmem_fill_holes(ctx, addr, addr + req->length))
+	do {
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
 			break;
-		/* Each round fills holes for good: this ends. */
-		if (mflags || fatal_signal_pending(current)) {
-			kfree(slab);
-			return mflags ? -EEXIST : -EINTR;
 		}
+		if (++rounds > JITMEM_FILL_ROUNDS) {
+			ret = -ENOMEM;
+			break;
+		}
+		addr = jitmem_map(ctx, slab, req->addr, req->length, 0, mflags,
+				  false);
+		if (IS_ERR_VALUE(addr)) {
+			ret = (long)addr;
+			break;
+		}
+		/* Each round fills holes for good: this ends. */
+		ret = jitmem_fill_holes(ctx, slab, addr, addr + req->length);
 		cond_resched();
-	}
-	slab->start = addr;
-	slab->end = addr + req->length;
-	ret = mtree_insert_range(&ctx->slabs, slab->start, slab->end - 1, slab,
-				 GFP_KERNEL_ACCOUNT);
+	} while (ret == 1);
 	if (ret) {
-		vm_munmap(slab->start, req->length);
-		kfree(slab);
+		jitmem_slab_put(slab);
 		return ret;
 	}
-	d.reserved_bytes = req->length;
+
+	down_write(&ctx->map_lock);
+	slab->r.start = addr;
+	slab->r.end = addr + req->length;
+	slab->inserted = true;
+	jitmem_range_insert(&ctx->slabs, &slab->r);
 	jitmem_account(ctx, &d, 1);
+	/* Another thread may have unmapped it already. */
+	if (!slab->nvmas)
+		jitmem_slab_forget(ctx, slab);
+	up_write(&ctx->map_lock);
 	req->addr = addr;
 	return 0;
 }
 
+/**
+ * jitmem_release_one() - RELEASE one slab
+ * @ctx: the context
+ * @addr: the slab's address
+ *
+ * Unmaps the slab; .close deinitializes its regions and forgets it.
+ *
+ * Context: ctx->lock held; takes mmap_lock and map_lock.
+ * Return: 0, -ENOENT (no slab starts at @addr), or the error of munmap()
+ * (the slab stays, less what was unmapped).
+ */
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr)
 {
-	struct jitmem_slab *slab = mtree_load(&ctx->slabs, addr);
+	struct jitmem_slab *slab;
+	unsigned long start = 0, end = 0;
 	int ret;
 
-	if (!slab || slab->start != addr)
+	lockdep_assert_held(&ctx->lock);
+	down_read(&ctx->map_lock);
+	slab = jitmem_slab_entry(jitmem_range_find(&ctx->slabs, addr));
+	if (slab && slab->r.start == addr) {
+		refcount_inc(&slab->ref);
+		start = slab->r.start;
+		end = slab->r.end;
+	} else {
+		slab = NULL;
+	}
+	up_read(&ctx->map_lock);
+	if (!slab)
 		return -ENOENT;
-	/* Unmap first: a failed munmap() leaves the slab as it was. */
-	ret = jitmem_unmap_range(ctx, slab->start, slab->end);
-	if (ret)
-		return ret;
-	jitmem_slab_drop(ctx, slab);
-	return 0;
+	ret = jitmem_unmap(ctx, slab, start, end);
+	jitmem_slab_put(slab);
+	return ret;
 }

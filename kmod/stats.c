@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Counters: per context under ctx->lock, and module-wide as atomics so the
- * netlink family can read them without taking any context's lock.
+ * Counters: per context under ctx->map_lock, and module-wide as atomics so
+ * the netlink family can read them without taking any context's lock.
  */
 #include <linux/atomic.h>
 
 #include "jitmem.h"
 
-#define JITMEM_NCOUNTERS (sizeof(struct jitmem_counters) / sizeof(u64))
-
 static atomic64_t jitmem_global[JITMEM_NCOUNTERS];
 static atomic64_t jitmem_contexts;
 static atomic64_t jitmem_refused[JITMEM_REFUSED_NR];
 
-/* Apply @d times @sign (1 or -1) to the context and to the totals. */
+/**
+ * jitmem_account() - apply a change to the context's counters and the totals
+ * @ctx: the context
+ * @d: the change
+ * @sign: 1 to add @d, -1 to subtract it
+ *
+ * Context: map_lock held for writing.
+ */
 void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 		    int sign)
 {
@@ -21,7 +26,7 @@ void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 	u64 *dst = (u64 *)&ctx->cnt;
 	unsigned int i;
 
-	lockdep_assert_held(&ctx->lock);
+	lockdep_assert_held_write(&ctx->map_lock);
 	for (i = 0; i < JITMEM_NCOUNTERS; i++) {
 		if (!src[i])
 			continue;
@@ -35,16 +40,53 @@ void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 	}
 }
 
+/**
+ * jitmem_ctx_counters() - read a context's counters
+ * @ctx: the context
+ * @cnt: receives them
+ *
+ * Context: process context; takes map_lock for reading.
+ * Return: 0, or -EINTR if a fatal signal arrived while waiting.
+ */
+int jitmem_ctx_counters(struct jitmem_ctx *ctx, struct jitmem_counters *cnt)
+{
+	if (down_read_killable(&ctx->map_lock))
+		return -EINTR;
+	*cnt = ctx->cnt;
+	up_read(&ctx->map_lock);
+	return 0;
+}
+
+/**
+ * jitmem_stats_contexts() - count contexts opened (1) or freed (-1)
+ * @delta: the change
+ *
+ * Context: any.
+ */
 void jitmem_stats_contexts(int delta)
 {
 	atomic64_add(delta, &jitmem_contexts);
 }
 
+/**
+ * jitmem_stats_refused() - count a refused request
+ * @why: the reason
+ *
+ * Context: any.
+ */
 void jitmem_stats_refused(enum jitmem_refusal why)
 {
 	atomic64_inc(&jitmem_refused[why]);
 }
 
+/**
+ * jitmem_stats_read() - read the module-wide counters
+ * @cnt: receives the sums over all contexts
+ * @contexts: receives the number of open contexts
+ * @refused: receives the refusals, by reason
+ *
+ * Context: any; each counter is read once, not as a snapshot of them all.
+ */
 void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		       u64 refused[JITMEM_REFUSED_NR])
 {
@@ -58,9 +100,13 @@ void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		refused[i] = atomic64_read(&jitmem_refused[i]);
 }
 
-/*
+/**
+ * jitmem_stats_check_zero() - WARN unless every counter is back at zero
+ *
  * At unload every context is gone: what they held (slabs, regions, bytes,
  * retired code) must be back at zero, or something leaked its accounting.
+ *
+ * Context: module exit.
  */
 void jitmem_stats_check_zero(void)
 {

@@ -133,6 +133,27 @@ TEST_F(reserve, fixed_addr_length_overflow)
 	expect_no_slab(_metadata, self->fd);
 }
 
+/* An exact range must lie in user address space, whatever mmap() says. */
+TEST_F(reserve, fixed_past_task_size)
+{
+	const __u64 top = 1ULL << 56;	/* above TASK_SIZE with 4 or 5 levels */
+
+	EXPECT_EQ(-EINVAL, jm_reserve(self->fd, 32 * self->pg,
+				      top - 16 * self->pg,
+				      JITMEM_RESERVE_FIXED_NOREPLACE, NULL));
+	EXPECT_EQ(-EINVAL, jm_reserve(self->fd, self->pg, top,
+				      JITMEM_RESERVE_FIXED_NOREPLACE, NULL));
+	/* The kernel half. */
+	EXPECT_EQ(-EINVAL, jm_reserve(self->fd, self->pg, 0xffff800000000000ULL,
+				      JITMEM_RESERVE_FIXED_NOREPLACE, NULL));
+	EXPECT_EQ(-EINVAL, jm_reserve(self->fd, self->pg, -(__u64)self->pg,
+				      JITMEM_RESERVE_FIXED_NOREPLACE, NULL));
+	expect_no_slab(_metadata, self->fd);
+	/* As a hint the same address is only a hint. */
+	EXPECT_EQ(0, jm_reserve(self->fd, self->pg, 0xffff800000000000ULL, 0,
+				NULL));
+}
+
 TEST_F(reserve, hint_unaligned)
 {
 	__u64 hint = free_range(self->pg);
@@ -258,8 +279,18 @@ TEST_F(reserve, unknown_ioctl)
 	struct jitmem_query q = { .size = sizeof(q) };
 
 	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IO(JITMEM_TYPE, 0x3f), &q));
+	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IO(JITMEM_TYPE, 0xff), &q));
+	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IO(JITMEM_TYPE,
+				    JITMEM_CMD_QUERY + 1), &q));
 	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IOWR(JITMEM_TYPE,
 				    JITMEM_CMD_QUERY, struct jitmem_query), &q));
+	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IOR(JITMEM_TYPE,
+				    JITMEM_CMD_VERSION, __u32), &q));
+	/* Another driver's type with a jitmem number. */
+	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IO(JITMEM_TYPE + 1,
+				    JITMEM_CMD_QUERY), &q));
+	EXPECT_EQ(-ENOTTY, jm_ioctl(self->fd, _IO(JITMEM_TYPE + 1,
+				    JITMEM_CMD_VERSION), &q));
 }
 
 /* QUERY counters move exactly with each operation. */

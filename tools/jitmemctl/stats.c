@@ -31,14 +31,16 @@ static const struct jm_field jm_fields[] = {
 	{ JITMEM_A_RETIRED_BYTES, "retired_bytes", "Retired code bytes",
 	  "RETIRED", true },
 	{ JITMEM_A_REFUSED_WX, "refused_wx", "Refused W+X", NULL, false },
-	{ JITMEM_A_REFUSED_MPROTECT, "refused_mprotect",
-	  "Refused mprotect/mremap", NULL, false },
+	{ JITMEM_A_REFUSED_MPROTECT, "refused_mprotect", "Refused mprotect",
+	  NULL, false },
 	{ JITMEM_A_REFUSED_INVAL, "refused_inval", "Refused invalid", NULL,
 	  false },
 	{ JITMEM_A_REFUSED_LIMIT, "refused_limit", "Refused over limits",
 	  NULL, false },
 	{ JITMEM_A_REFUSED_FOREIGN_MM, "refused_foreign_mm",
 	  "Refused other process", NULL, false },
+	{ JITMEM_A_REFUSED_MREMAP, "refused_mremap", "Refused mremap", NULL,
+	  false },
 };
 
 #define JM_NFIELDS	(sizeof(jm_fields) / sizeof(jm_fields[0]))

@@ -41,8 +41,7 @@
  * @JITMEM_A_BYTES_RX: u64, initialized bytes mapped read-execute
  * @JITMEM_A_RETIRED_BYTES: u64, code bytes never to be reused (exec_reuse=0)
  * @JITMEM_A_REFUSED_WX: u64, requests refused for asking write and execute
- * @JITMEM_A_REFUSED_MPROTECT: u64, mprotect() or mremap() of jitmem memory
- *	refused
+ * @JITMEM_A_REFUSED_MPROTECT: u64, mprotect() of jitmem memory refused
  * @JITMEM_A_REFUSED_INVAL: u64, requests refused as invalid
  * @JITMEM_A_REFUSED_LIMIT: u64, requests refused by a module limit
  * @JITMEM_A_REFUSED_FOREIGN_MM: u64, ioctls refused from another process
@@ -58,6 +57,7 @@
  * @JITMEM_A_KEY: u64, key of the segment's region
  * @JITMEM_A_SHA256: binary, SHA-256 of the executable segment's SIZE bytes
  *	(content and zero fill) as mapped
+ * @JITMEM_A_REFUSED_MREMAP: u64, mremap() moves of jitmem memory refused
  * @__JITMEM_A_MAX: one after the last attribute
  * @JITMEM_A_MAX: the last attribute
  */
@@ -87,6 +87,7 @@ enum jitmem_attrs {
 	JITMEM_A_GROUP,
 	JITMEM_A_KEY,
 	JITMEM_A_SHA256,
+	JITMEM_A_REFUSED_MREMAP,
 
 	__JITMEM_A_MAX,
 	JITMEM_A_MAX = (__JITMEM_A_MAX - 1)
@@ -96,7 +97,8 @@ enum jitmem_attrs {
  * enum jitmem_nl_cmds - commands and notifications of the jitmem family
  * @JITMEM_NL_CMD_UNSPEC: unused
  * @JITMEM_NL_CMD_STATS_GET: do: the module-wide counters, JITMEM_A_CONTEXTS
- *	to JITMEM_A_REFUSED_FOREIGN_MM; takes no attribute
+ *	to JITMEM_A_REFUSED_FOREIGN_MM and JITMEM_A_REFUSED_MREMAP; takes no
+ *	attribute
  * @JITMEM_NL_CMD_CONTEXT_GET: dump: one message per open context with
  *	JITMEM_A_CTX_ID, _PID, _UID, _COMM and its counters JITMEM_A_SLABS to
  *	JITMEM_A_RETIRED_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
