@@ -213,43 +213,6 @@ TEST_F_TIMEOUT(kill, sigkill_mid_operation, 300)
 	TH_LOG("%u rounds", round);
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], c;
-	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	return fd;
-}
-
 /* The owner: a live region, the fd sent away, then busy until killed. */
 static void owner(int sock, int ready, unsigned int seed)
 {
@@ -262,7 +225,7 @@ static void owner(int sock, int ready, unsigned int seed)
 	jm_code(code, STABLE_RET);
 	if (jm_init1(fd, slab, jm_pg(), code, sizeof(code), JM_RX, &key) ||
 	    write(sock, &slab, sizeof(slab)) != sizeof(slab) ||
-	    send_fd(sock, fd) || write(ready, "r", 1) != 1)
+	    jm_send_fd(sock, fd) || write(ready, "r", 1) != 1)
 		_exit(BAD_SETUP);
 	victim(fd, ready, seed);
 }
@@ -320,7 +283,7 @@ TEST_F_TIMEOUT(kill, fd_passed_then_owner_killed, 300)
 			/* The receiver: refused before and after the owner dies. */
 			if (read(sv[1], &slab, sizeof(slab)) != sizeof(slab))
 				_exit(BAD_SETUP);
-			fd = recv_fd(sv[1]);
+			fd = jm_recv_fd(sv[1]);
 			if (fd < 0)
 				_exit(BAD_SETUP);
 			for (i = 0; i < 400; i++) {

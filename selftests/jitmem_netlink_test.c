@@ -20,6 +20,9 @@
 #define NOBODY		65534
 #define STAT_FIRST	JITMEM_A_CONTEXTS
 #define STAT_LAST	JITMEM_A_REFUSED_FOREIGN_MM
+/* The attributes of a stats-get reply. */
+#define IS_STAT(t)	(((t) >= STAT_FIRST && (t) <= STAT_LAST) || \
+			 (t) == JITMEM_A_REFUSED_MREMAP)
 #define CNT_FIRST	JITMEM_A_SLABS
 #define CNT_LAST	JITMEM_A_RETIRED_BYTES
 /* Where the first attribute of a request starts. */
@@ -37,6 +40,7 @@ static const char *const attr_name[JITMEM_A_MAX + 1] = {
 	[JITMEM_A_REFUSED_INVAL] = "refused-inval",
 	[JITMEM_A_REFUSED_LIMIT] = "refused-limit",
 	[JITMEM_A_REFUSED_FOREIGN_MM] = "refused-foreign-mm",
+	[JITMEM_A_REFUSED_MREMAP] = "refused-mremap",
 };
 
 /* Values by attribute type; got counts the replies. */
@@ -53,7 +57,9 @@ static int stats_cb(const struct nlmsghdr *nlh, void *arg)
 
 	if (jm_msg_parse(nlh, &m) || m.cmd != JITMEM_NL_CMD_STATS_GET)
 		return -EPROTO;
-	for (t = STAT_FIRST; t <= STAT_LAST; t++) {
+	for (t = 0; t <= JITMEM_A_MAX; t++) {
+		if (!IS_STAT(t))
+			continue;
 		if (!m.tb[t] || jm_nla_len(m.tb[t]) != 8)
 			return -EPROTO;
 		s->v[t] = jm_nla_u64(m.tb[t]);
@@ -84,8 +90,11 @@ static void expect_delta(struct __test_metadata *_metadata, struct jm_nl *nl,
 	int t;
 
 	ASSERT_EQ(0, get_stats(nl, &now)) TH_LOG("%s: stats-get", step);
-	for (t = STAT_FIRST; t <= STAT_LAST; t++) {
+	for (t = 0; t <= JITMEM_A_MAX; t++) {
 		int64_t got = (int64_t)(now.v[t] - before->v[t]);
+
+		if (!IS_STAT(t))
+			continue;
 
 		EXPECT_EQ(d[t], got) TH_LOG("%s: %s moved by %lld, not %lld",
 					    step, attr_name[t], (long long)got,
@@ -124,6 +133,9 @@ TEST(stats_follow_operations)
 	const int64_t pg = (int64_t)jm_pg(), len = 16 * pg;
 	struct jitmem_init_segment segs[3], wx;
 	struct jitmem_initialize big;
+	struct jitmem_query tiny = { 0 };
+	__s32 res;
+	void *dst;
 	long reuse = param("exec_reuse"), maxseg = param("max_segments");
 	__u64 slab, key;
 	struct jm_nl nl;
@@ -172,6 +184,24 @@ TEST(stats_follow_operations)
 	ASSERT_EQ(EACCES, errno);
 	STEP("mprotect", [JITMEM_A_REFUSED_MPROTECT] = 1);
 
+	dst = mmap(NULL, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	ASSERT_EQ(MAP_FAILED, mremap(JM_PTR(slab + 5 * pg), pg, pg,
+				     MREMAP_MAYMOVE | MREMAP_FIXED, dst));
+	ASSERT_EQ(EPERM, errno);
+	STEP("mremap", [JITMEM_A_REFUSED_MREMAP] = 1);
+	munmap(dst, pg);
+
+	/* Every EINVAL is an invalid request, whichever ioctl and check. */
+	ASSERT_EQ(-EINVAL, jm_reserve(fd, 0, 0, 0, NULL));
+	STEP("reserve of length 0", [JITMEM_A_REFUSED_INVAL] = 1);
+	tiny.size = 4;
+	ASSERT_EQ(-EINVAL, jm_ioctl(fd, JITMEM_IOC_QUERY, &tiny));
+	STEP("query below its first size", [JITMEM_A_REFUSED_INVAL] = 1);
+	ASSERT_EQ(-EINVAL, jm_batch(fd, JITMEM_IOC_RELEASE, 1, &slab, &res, 1,
+				    NULL));
+	STEP("release with a flag", [JITMEM_A_REFUSED_INVAL] = 1);
+
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -192,6 +222,46 @@ TEST(stats_follow_operations)
 	ASSERT_EQ(0, jm_release1(fd, slab));
 	/* Retired code stays retired in the context, slab or not. */
 	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len);
+
+	close(fd);
+	STEP("close", [JITMEM_A_CONTEXTS] = -1,
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : -pg);
+	jm_nl_close(&nl);
+}
+
+/* What the process unmaps leaves every counter exactly. */
+TEST(stats_follow_unmap)
+{
+	const int64_t pg = (int64_t)jm_pg(), len = 16 * pg;
+	struct jitmem_init_segment segs[2];
+	long reuse = param("exec_reuse");
+	struct jm_nl nl;
+	struct stats s;
+	__u64 slab, k1;
+	int fd;
+
+	ASSERT_LE(0, reuse);
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, len, 0, 0, &slab));
+	segs[0] = jm_seg(slab, pg, NULL, 0, JM_RX);
+	segs[1] = jm_seg(slab + pg, 2 * pg, NULL, 0, JM_RW);
+	ASSERT_EQ(0, jm_initialize(fd, segs, 2, &k1));
+	ASSERT_EQ(0, jm_init1(fd, slab + 8 * pg, pg, NULL, 0, JM_R, NULL));
+	ASSERT_EQ(0, get_stats(&nl, &s));
+
+	ASSERT_EQ(0, munmap(JM_PTR(slab + 2 * pg), pg));
+	STEP("munmap of a page of a region", [JITMEM_A_REGIONS] = -1,
+	     [JITMEM_A_SEGMENTS] = -2, [JITMEM_A_BYTES_RX] = -pg,
+	     [JITMEM_A_BYTES_RW] = -2 * pg,
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+
+	ASSERT_EQ(0, munmap(JM_PTR(slab), len));
+	STEP("munmap of the rest", [JITMEM_A_SLABS] = -1,
+	     [JITMEM_A_RESERVED_BYTES] = -len, [JITMEM_A_REGIONS] = -1,
+	     [JITMEM_A_SEGMENTS] = -1, [JITMEM_A_BYTES_R] = -pg);
+	EXPECT_EQ(-ENOENT, jm_release1(fd, slab));
 
 	close(fd);
 	STEP("close", [JITMEM_A_CONTEXTS] = -1,
@@ -283,6 +353,64 @@ static int count_id(const struct ctx_list *l, uint64_t id)
 	for (i = 0; i < l->n; i++)
 		n += l->v[i].id == id;
 	return n;
+}
+
+static int exiting_owner(int sock, int go)
+{
+	const size_t pg = jm_pg();
+	int fd = jm_open();
+	__u64 slab;
+	char c;
+
+	if (fd < 0 || jm_reserve(fd, 16 * pg, 0, 0, &slab) ||
+	    jm_init1(fd, slab, 2 * pg, NULL, 0, JM_RX, NULL) ||
+	    jm_send_fd(sock, fd))
+		return 1;
+	return read(go, &c, 1) == 1 ? 0 : 2;
+}
+
+/*
+ * The owner exits while another process holds its file: the context stays,
+ * with nothing in it, since the mappings went with the owner's mm.
+ */
+TEST(owner_exit_drops_everything)
+{
+	const uint64_t pg = jm_pg();
+	long reuse = param("exec_reuse");
+	int sv[2], go[2], fd, status, t;
+	struct ctx_list l;
+	struct jm_nl nl;
+	pid_t pid;
+
+	ASSERT_LE(0, reuse);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(exiting_owner(sv[1], go[0]));
+	fd = jm_recv_fd(sv[0]);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, dump(&nl, pid, &l));
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ(1, l.v[0].cnt[JITMEM_A_SLABS]);
+	EXPECT_EQ(1, l.v[0].cnt[JITMEM_A_REGIONS]);
+	EXPECT_EQ(2 * pg, l.v[0].cnt[JITMEM_A_BYTES_RX]);
+	free(l.v);
+
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, dump(&nl, pid, &l));
+	ASSERT_EQ(1, l.n);
+	for (t = CNT_FIRST; t <= CNT_LAST; t++)
+		EXPECT_EQ(t == JITMEM_A_RETIRED_BYTES && !reuse ? 2 * pg : 0,
+			  l.v[0].cnt[t]) TH_LOG("%s after exit", attr_name[t]);
+	free(l.v);
+	close(fd);
+	jm_nl_close(&nl);
 }
 
 TEST(dump_shows_the_caller)

@@ -118,43 +118,6 @@ TEST_F(proc, fork_child_ioctls_eperm)
 	EXPECT_EQ(0, jm_deinit1(self->fd, self->key));
 }
 
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { "x", 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, b;
-	struct iovec iov = { &b, 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &msg, 0) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 /* The receiver was forked before the file was opened: a stranger. */
 TEST(scm_rights_fd_eperm)
 {
@@ -170,7 +133,7 @@ TEST(scm_rights_fd_eperm)
 		int rfd;
 
 		close(sv[0]);
-		rfd = recv_fd(sv[1]);
+		rfd = jm_recv_fd(sv[1]);
 		if (rfd < 0)
 			_exit(100);
 		if (recv(sv[1], &slab, sizeof(slab), MSG_WAITALL) !=
@@ -182,7 +145,7 @@ TEST(scm_rights_fd_eperm)
 	fd = jm_open();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, jm_reserve(fd, 8 * pg, 0, 0, &slab));
-	ASSERT_EQ(0, send_fd(sv[0], fd));
+	ASSERT_EQ(0, jm_send_fd(sv[0], fd));
 	ASSERT_EQ((ssize_t)sizeof(slab), send(sv[0], &slab, sizeof(slab), 0));
 	st = wait_child(pid);
 	EXPECT_TRUE(CHILD_OK(st)) TH_LOG("child status %#x", st);

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -164,6 +165,20 @@ static inline void jm_expect_empty(struct __test_metadata *_metadata, int fd)
 	ASSERT_EQ(0, jm_query(fd, &q));
 	EXPECT_EQ(0ULL, q.slabs);
 	EXPECT_EQ(0ULL, q.reserved_bytes);
+	EXPECT_EQ(0ULL, q.regions);
+	EXPECT_EQ(0ULL, q.segments);
+	EXPECT_EQ(0ULL, q.bytes_r);
+	EXPECT_EQ(0ULL, q.bytes_rw);
+	EXPECT_EQ(0ULL, q.bytes_rx);
+}
+
+/* Harness check: no region or initialized byte (slabs may remain). */
+static inline void jm_expect_empty_regions(struct __test_metadata *_metadata,
+					   int fd)
+{
+	struct jitmem_query q;
+
+	ASSERT_EQ(0, jm_query(fd, &q));
 	EXPECT_EQ(0ULL, q.regions);
 	EXPECT_EQ(0ULL, q.segments);
 	EXPECT_EQ(0ULL, q.bytes_r);
@@ -411,6 +426,45 @@ static inline int jm_in_child(int (*fn)(void *), void *arg)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return status;
+}
+
+/* Pass @fd over the unix socket @sock (SCM_RIGHTS): 0 or -1. */
+static inline int jm_send_fd(int sock, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { "x", 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+/* Receive a descriptor jm_send_fd() passed: the descriptor or -1. */
+static inline int jm_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 /*
