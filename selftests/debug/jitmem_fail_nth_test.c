@@ -380,6 +380,99 @@ TEST_F_TIMEOUT(nth, release, 600)
 	batch(_metadata, self, true);
 }
 
+#define NO_REUSE_ROUNDS	256
+
+/*
+ * exec_reuse=0: however DEINITIALIZE or RELEASE of code fails, no code
+ * leaves without its range retired.  Each round uses addresses no earlier
+ * round touched, in a range kept free for the test.
+ */
+static void batch_no_reuse(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(nth) *self, bool release)
+{
+	const size_t pg = self->pg, step = 4 * pg;
+	struct jitmem_query base, q;
+	unsigned long long old = 1;
+	unsigned int n, failures = 0;
+	__u64 range, addr, item, key;
+	__s32 result;
+	__u32 failed;
+	bool hit;
+	void *p;
+	int ret, v;
+
+	ASSERT_EQ(0, jm_param_get("exec_reuse", &old));
+	ASSERT_EQ(0, jm_param_set("exec_reuse", 0));
+	p = mmap(NULL, NO_REUSE_ROUNDS * step, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	range = JM_U64(p);
+	munmap(p, NO_REUSE_ROUNDS * step);
+	if (!release)
+		ASSERT_EQ(0, jm_reserve(self->fd, NO_REUSE_ROUNDS * step, range,
+					JITMEM_RESERVE_FIXED_NOREPLACE, NULL));
+	for (n = 1; n < NO_REUSE_ROUNDS; n++) {
+		addr = range + n * step;
+		if (release)
+			ASSERT_EQ(0, jm_reserve(self->fd, step, addr,
+						JITMEM_RESERVE_FIXED_NOREPLACE,
+						NULL));
+		ASSERT_EQ(0, jm_init1(self->fd, addr, pg, self->content,
+				      JM_CODE_LEN, JM_RX, &key));
+		item = release ? addr : key;
+		ASSERT_EQ(0, jm_query(self->fd, &base));
+		result = 1;
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_batch(self->fd, release ? JITMEM_IOC_RELEASE :
+			       JITMEM_IOC_DEINITIALIZE, 0, &item, &result, 1,
+			       &failed);
+		hit = fired(self->nth_fd);
+		if (!hit) {
+			ASSERT_EQ(0, ret);
+			EXPECT_EQ(0, result);
+		}
+		ASSERT_EQ(0, jm_query(self->fd, &q));
+		if (ret || result)
+			failures++;
+		if (q.regions == base.regions) {
+			/* Not done: the code is live, and not retired. */
+			EXPECT_EQ(base.retired_bytes, q.retired_bytes);
+			EXPECT_EQ(0, jm_exec(addr, &v));
+			EXPECT_EQ(0, release ? jm_release1(self->fd, addr) :
+				  jm_deinit1(self->fd, key));
+			ASSERT_EQ(0, jm_query(self->fd, &q));
+		}
+		/* Gone either way, and its range retired. */
+		EXPECT_EQ(base.regions - 1, q.regions);
+		EXPECT_EQ(base.retired_bytes + pg, q.retired_bytes)
+			TH_LOG("nth %u: code freed without its range retired", n);
+		if (release)
+			ASSERT_EQ(0, jm_reserve(self->fd, step, addr,
+						JITMEM_RESERVE_FIXED_NOREPLACE,
+						NULL));
+		EXPECT_EQ(-EADDRNOTAVAIL, jm_init1(self->fd, addr, pg,
+						   self->content, JM_CODE_LEN,
+						   JM_RX, NULL))
+			TH_LOG("nth %u: retired code range initialized again", n);
+		if (_metadata->exit_code || !hit)
+			break;
+	}
+	EXPECT_LT(1U, n);
+	EXPECT_GT(NO_REUSE_ROUNDS, n) TH_LOG("more fault sites than rounds");
+	TH_LOG("%u fault sites, %u failed", n - 1, failures);
+	EXPECT_EQ(0, jm_param_set("exec_reuse", old));
+}
+
+TEST_F_TIMEOUT(nth, deinitialize_no_reuse, 600)
+{
+	batch_no_reuse(_metadata, self, false);
+}
+
+TEST_F_TIMEOUT(nth, release_no_reuse, 600)
+{
+	batch_no_reuse(_metadata, self, true);
+}
+
 TEST_F_TIMEOUT(nth, query_and_version, 120)
 {
 	struct jitmem_version ver;
