@@ -32,7 +32,6 @@ struct jitmem_ucmd {
 struct jitmem_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
-	unsigned int ioctl_num;
 	bool owner_only;
 	int (*execute)(struct jitmem_ucmd *ucmd);
 };
@@ -202,7 +201,6 @@ static int jitmem_ioc_query(struct jitmem_ucmd *ucmd)
 			BUILD_BUG_ON_ZERO(sizeof(union jitmem_ucmd_buffer) < \
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
-		.ioctl_num = _ioctl,					\
 		.owner_only = _owner,					\
 		.execute = _fn,						\
 	}
@@ -250,11 +248,11 @@ long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	unsigned int idx = _IOC_NR(cmd) - JITMEM_CMD_VERSION;
 	int ret;
 
-	if (_IOC_TYPE(cmd) != JITMEM_TYPE || idx >= ARRAY_SIZE(jitmem_ioctl_ops))
+	/* Every command is _IO(JITMEM_TYPE, nr): no size or direction bits. */
+	if (cmd != _IO(JITMEM_TYPE, _IOC_NR(cmd)) ||
+	    idx >= ARRAY_SIZE(jitmem_ioctl_ops))
 		return -ENOTTY;
 	op = &jitmem_ioctl_ops[idx];
-	if (op->ioctl_num != cmd)
-		return -ENOTTY;
 
 	/* The context maps into the mm that opened it, and only there. */
 	if (op->owner_only && current->mm != ucmd.ctx->mm) {

@@ -201,15 +201,12 @@ long jitmem_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /*
  * A group's protection bits are the VM_* bits of its mapping and the PROT_*
- * bits that ask for it; each VM_MAY* bit sits four bits above its VM_* bit
- * (vma.c sets exactly the VM_MAY* bits of a mapping's permissions).
+ * bits that ask for it.
  */
 static_assert(JITMEM_GROUP_R == VM_READ && JITMEM_GROUP_W == VM_WRITE &&
 	      JITMEM_GROUP_X == VM_EXEC);
 static_assert(PROT_READ == VM_READ && PROT_WRITE == VM_WRITE &&
 	      PROT_EXEC == VM_EXEC);
-static_assert(VM_MAYREAD == VM_READ << 4 && VM_MAYWRITE == VM_WRITE << 4 &&
-	      VM_MAYEXEC == VM_EXEC << 4);
 
 #define JITMEM_VM_PERMS (VM_READ | VM_WRITE | VM_EXEC)
 
@@ -257,7 +254,6 @@ int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			unsigned long *vstart, unsigned long *vend);
 void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end);
 int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg);
-
 
 /* How jitmem_region_drop() leaves what it drops. */
 enum jitmem_drop {

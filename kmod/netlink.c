@@ -386,6 +386,18 @@ static void jitmem_nl_seg_hash(const struct jitmem_seg *seg, u8 *out)
 	sha256_final(&sctx, out);
 }
 
+/**
+ * jitmem_notify_seg() - tell the events group a segment came or went
+ * @ctx: the segment's context
+ * @ev: JITMEM_EVENT_INIT (with the SHA-256 of an executable segment) or
+ *	JITMEM_EVENT_DEINIT
+ * @seg: the segment
+ *
+ * Nothing is built without a subscriber; an event that cannot be built or
+ * sent is reported to the subscribers as ENOBUFS.
+ *
+ * Context: process context, map_lock held; sleeps (GFP_KERNEL).
+ */
 void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
 		       const struct jitmem_seg *seg)
 {
@@ -413,6 +425,13 @@ void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
 					      sizeof(digest), digest)));
 }
 
+/**
+ * jitmem_notify_slab() - tell the events group a slab went
+ * @ctx: the slab's context
+ * @slab: the slab, after the DEINIT events of its segments
+ *
+ * Context: process context, map_lock held; sleeps (GFP_KERNEL).
+ */
 void jitmem_notify_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
 {
 	struct sk_buff *msg;
@@ -428,11 +447,22 @@ void jitmem_notify_slab(struct jitmem_ctx *ctx, const struct jitmem_slab *slab)
 		jitmem_nl_event_send(msg, hdr, false);
 }
 
+/**
+ * jitmem_netlink_init() - register the generic netlink family
+ *
+ * Context: module init.
+ * Return: 0, or the error of genl_register_family().
+ */
 int jitmem_netlink_init(void)
 {
 	return genl_register_family(&jitmem_nl_family);
 }
 
+/**
+ * jitmem_netlink_exit() - unregister the family
+ *
+ * Context: module exit, after the device is gone.
+ */
 void jitmem_netlink_exit(void)
 {
 	genl_unregister_family(&jitmem_nl_family);

@@ -80,8 +80,4 @@ static inline void jitmem_range_erase(struct rb_root *root,
 	RB_CLEAR_NODE(&r->rb);
 }
 
-#define jitmem_range_for_each(r, root, start, end)			\
-	for (r = jitmem_range_first(root, start, end); r;		\
-	     r = jitmem_range_next(r, end))
-
 #endif /* _JITMEM_RANGE_H */

@@ -80,7 +80,8 @@ static void jitmem_fork_prefill(struct jitmem_ctx *ctx,
 		return;
 	perms = parent->vm_flags & JITMEM_VM_PERMS;
 	down_read(&ctx->map_lock);
-	jitmem_range_for_each(r, &ctx->segs, parent->vm_start, parent->vm_end) {
+	r = jitmem_range_first(&ctx->segs, parent->vm_start, parent->vm_end);
+	for (; r; r = jitmem_range_next(r, parent->vm_end)) {
 		struct jitmem_seg *seg = jitmem_seg_entry(r);
 
 		if (jitmem_group_perms(seg->group) != perms)
@@ -215,6 +216,10 @@ int jitmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if ((perms & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC))
 		return -EPERM;
 
+	/* Each VM_MAY* bit sits four bits above its VM_* bit. */
+	BUILD_BUG_ON((VM_READ << 4) != VM_MAYREAD);
+	BUILD_BUG_ON((VM_WRITE << 4) != VM_MAYWRITE);
+	BUILD_BUG_ON((VM_EXEC << 4) != VM_MAYEXEC);
 	down_write(&ctx->map_lock);
 	if (op->slab->dead) {
 		ret = -ENXIO;

@@ -13,7 +13,7 @@
  * Errors common to every ioctl:
  *
  * ========= ============================================================
- * ENOTTY    unknown ioctl number
+ * ENOTTY    not a jitmem command (unknown number; size or direction bits)
  * EFAULT    a pointer (the argument, an array, content) cannot be accessed
  * EINVAL    size below the first version of the struct, unknown flag,
  *           non-zero reserved byte, invalid field (each ioctl lists them)
@@ -99,9 +99,11 @@ struct jitmem_reserve {
  *
  * Context: the process that opened the file; takes the mmap lock.
  * Return: 0 and the slab's address in @addr, or:
- * EINVAL (length 0, not page-multiple, overflow, hint not aligned),
+ * EINVAL (length 0, not page-multiple, overflow, hint not aligned; with
+ * JITMEM_RESERVE_FIXED_NOREPLACE, a range not inside user address space),
  * ENOSPC (the module's max_reserved_bytes per context would be exceeded),
- * EEXIST (JITMEM_RESERVE_FIXED_NOREPLACE and the range is in use),
+ * EEXIST (JITMEM_RESERVE_FIXED_NOREPLACE and the range is in use, also by
+ * a hole the process unmapped in one of the context's slabs),
  * ENOMEM (no address space or memory).
  */
 #define JITMEM_IOC_RESERVE	_IO(JITMEM_TYPE, JITMEM_CMD_RESERVE)
@@ -137,7 +139,8 @@ struct jitmem_init_segment {
  * @segments: user pointer to an array of struct jitmem_init_segment
  * @nsegments: number of segments, 1 to the module's max_segments
  * @segment_size: sizeof(struct jitmem_init_segment) as the caller knows it
- * @key: out, the lowest address of a Standard-lifetime segment
+ * @key: out, the lowest address of a Standard-lifetime segment; written
+ *	before anything is initialized, so on error it holds nothing useful
  */
 struct jitmem_initialize {
 	__u32 size;
@@ -163,11 +166,14 @@ struct jitmem_initialize {
  * Standard segment, segments overlapping each other),
  * EPERM (a group with both W and X; a mapping refused by an LSM),
  * EACCES (an X segment while the device node is on a noexec mount),
+ * ENOEXEC (the process has the READ_IMPLIES_EXEC personality and a segment
+ * that is not executable needs a new mapping),
  * ENXIO (a segment not inside one reserved slab, or its slab was unmapped),
  * EBUSY (a segment overlaps a live region),
  * EADDRNOTAVAIL (exec_reuse=0 and a segment overlaps retired code),
  * ENOSPC (max_initialized_bytes would be exceeded),
- * E2BIG (more than max_segments), ENOMEM.
+ * EFAULT (the array, content or @key cannot be accessed: nothing is
+ * initialized), E2BIG (more than max_segments), ENOMEM.
  */
 #define JITMEM_IOC_INITIALIZE	_IO(JITMEM_TYPE, JITMEM_CMD_INITIALIZE)
 
