@@ -53,8 +53,9 @@ static int jitmem_ioc_version(struct jitmem_ucmd *ucmd)
 		return -EINVAL;
 	v->abi_version = JITMEM_ABI_VERSION;
 	v->features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
-		      JITMEM_FEATURE_FORK;
+		      JITMEM_FEATURE_FORK | JITMEM_FEATURE_SUBPAGE;
 	v->page_size = PAGE_SIZE;
+	v->granule = JITMEM_GRANULE;
 	return jitmem_ucmd_respond(ucmd, sizeof(*v));
 }
 
@@ -120,6 +121,7 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 	struct jitmem_batch *b = ucmd->cmd;
 	struct jitmem_ctx *ctx = ucmd->ctx;
 	s32 __user *ures;
+	int *results;
 	u64 *items;
 	u32 i;
 	int ret = 0;
@@ -131,8 +133,11 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		return -E2BIG;
 	}
 	items = kvmalloc_array(b->count, sizeof(*items), GFP_KERNEL_ACCOUNT);
-	if (!items)
-		return -ENOMEM;
+	results = kvmalloc_array(b->count, sizeof(*results), GFP_KERNEL_ACCOUNT);
+	if (!items || !results) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	ures = u64_to_user_ptr(b->results);
 	if (copy_from_user(items, u64_to_user_ptr(b->items),
 			   array_size(b->count, sizeof(*items))) ||
@@ -144,22 +149,28 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		ret = -EINTR;
 		goto out;
 	}
-	b->failed = 0;
-	for (i = 0; i < b->count; i++) {
-		int r = release ? jitmem_release_one(ctx, items[i]) :
-				  jitmem_deinit_one(ctx, items[i], b->flags);
-
-		if (r) {
-			b->failed++;
-			if (put_user(r, &ures[i]))
-				ret = -EFAULT;
-		}
+	if (release) {
+		for (i = 0; i < b->count; i++)
+			results[i] = jitmem_release_one(ctx, items[i]);
+		ret = jitmem_ctx_reclaim(ctx);
+	} else {
+		ret = jitmem_deinit_batch(ctx, items, results, b->count,
+					  b->flags);
 	}
 	mutex_unlock(&ctx->lock);
+	b->failed = 0;
+	for (i = 0; !ret && i < b->count; i++) {
+		if (!results[i])
+			continue;
+		b->failed++;
+		if (put_user(results[i], &ures[i]))
+			ret = -EFAULT;
+	}
 	if (!ret)
 		ret = jitmem_ucmd_respond(ucmd, sizeof(*b));
 out:
 	kvfree(items);
+	kvfree(results);
 	return ret;
 }
 
@@ -192,6 +203,8 @@ static int jitmem_ioc_query(struct jitmem_ucmd *ucmd)
 	q->bytes_rw = cnt.bytes[JITMEM_PROT_IDX_RW];
 	q->bytes_rx = cnt.bytes[JITMEM_PROT_IDX_RX];
 	q->retired_bytes = cnt.retired_bytes;
+	q->held_bytes = cnt.held_bytes;
+	q->empty_bytes = cnt.empty_bytes;
 	return jitmem_ucmd_respond(ucmd, sizeof(*q));
 }
 

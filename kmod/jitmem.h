@@ -45,6 +45,7 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 
 #include <linux/jitmem.h>
 
@@ -73,10 +74,19 @@ struct jitmem_counters {
 	u64 segments;
 	u64 bytes[JITMEM_PROT_NR];
 	u64 retired_bytes;
+	u64 held_bytes;		/* pages held, live and empty */
+	u64 empty_bytes;	/* empty pages kept mapped for reuse */
 };
 
 #define JITMEM_NCOUNTERS (sizeof(struct jitmem_counters) / sizeof(u64))
-static_assert(sizeof(struct jitmem_counters) == 8 * sizeof(u64));
+static_assert(sizeof(struct jitmem_counters) == 10 * sizeof(u64));
+
+/*
+ * Segments start and end at multiples of this many bytes (VERSION reports
+ * it): a cache line, small enough to pack small functions.
+ */
+#define JITMEM_GRANULE		64
+static_assert(PAGE_SIZE % JITMEM_GRANULE == 0);
 
 struct jitmem_ctx;
 
@@ -99,18 +109,33 @@ struct jitmem_slab {
 struct jitmem_region;
 
 /*
- * A segment: [start, end) of pages owned by the region (one reference each;
- * the mm holds its own for every PTE that maps them).  @pages is NULL once
- * the segment is no longer live.  A deinitialized code segment whose range
- * must never hold code again (exec_reuse=0) stays allocated as the record
- * of that range, in ctx->retired.
+ * A segment: [start, end), granule-aligned, in the context's pages.  A
+ * deinitialized code segment whose range must never hold code again
+ * (exec_reuse=0) stays allocated as the record of that range, in
+ * ctx->retired.
  */
 struct jitmem_seg {
 	struct jitmem_range r;		/* in ctx->segs, then maybe ctx->retired */
 	u8 group;
+	bool live;
 	bool retired;
 	struct jitmem_region *region;
-	struct page **pages;
+	const u8 __user *content;	/* during INITIALIZE */
+	u64 content_size;
+};
+
+/*
+ * A page of the context (page.c): in ctx->pages by user page number, one
+ * reference of @page held.  Its mapping's permissions are those of
+ * @prot, which only changes once it is freed.
+ */
+struct jitmem_page {
+	struct page *page;
+	unsigned long addr;
+	struct list_head empty;		/* on ctx->empty while @users is 0 */
+	unsigned int users;		/* bytes of live segments in it */
+	u8 prot;			/* enum jitmem_prot */
+	bool snap;			/* a fork child maps it: copy first */
 };
 
 /*
@@ -146,6 +171,8 @@ struct jitmem_ctx {
 	struct rb_root slabs;		/* jitmem_slab */
 	struct rb_root segs;		/* live jitmem_seg */
 	struct rb_root retired;		/* retired jitmem_seg */
+	struct xarray pages;		/* user page number -> jitmem_page */
+	struct list_head empty;		/* empty jitmem_page, oldest first */
 	struct jitmem_counters cnt;
 	struct list_head node;		/* jitmem_ctx_list */
 	u64 id;				/* rises along jitmem_ctx_list */
@@ -160,6 +187,7 @@ extern unsigned long jitmem_max_reserved_bytes;
 extern unsigned long jitmem_max_initialized_bytes;
 extern unsigned int jitmem_max_segments;
 extern unsigned int jitmem_max_batch;
+extern unsigned long jitmem_max_empty_bytes;
 
 /* Contexts, for the netlink dump (main.c). */
 extern struct list_head jitmem_ctx_list;
@@ -240,6 +268,12 @@ static inline unsigned long jitmem_seg_bytes(const struct jitmem_seg *seg)
 	return seg->r.end - seg->r.start;
 }
 
+/* The enum jitmem_prot of a mapping's VM_* permission bits. */
+static inline u8 jitmem_perms_prot(unsigned long perms)
+{
+	return jitmem_group_prot(perms);
+}
+
 /* Mappings (vma.c). */
 int jitmem_mmap(struct file *file, struct vm_area_struct *vma);
 unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
@@ -252,14 +286,36 @@ bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma);
 int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			unsigned long end, unsigned long perms,
 			unsigned long *vstart, unsigned long *vend);
-void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end);
-int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg);
 
 /* How jitmem_region_drop() leaves what it drops. */
 enum jitmem_drop {
-	JITMEM_DROP_ZAP,	/* live mappings: zap their PTEs */
+	JITMEM_DROP_SCRUB,	/* mapped: scrub what goes, keep empty pages */
 	JITMEM_DROP_GONE,	/* no mapping left (the mm is exiting) */
 };
+
+/* Protection changes (protect.c). */
+struct jitmem_vmarec {
+	unsigned long start;
+	unsigned long end;
+	unsigned long perms;
+	struct jitmem_slab *slab;
+	bool created;		/* the new mapping, not one it replaced */
+};
+
+/* The mappings a request's protection changes replaced and made. */
+struct jitmem_protect {
+	unsigned int n;
+	unsigned int cap;
+	struct jitmem_vmarec *rec;
+};
+
+int jitmem_protect(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+		   struct jitmem_protect *pr, unsigned long start,
+		   unsigned long end, unsigned long perms,
+		   unsigned long lo_bound, unsigned long hi_bound);
+void jitmem_protect_undo(struct jitmem_ctx *ctx, struct jitmem_protect *pr);
+void jitmem_protect_commit(struct jitmem_ctx *ctx, struct jitmem_protect *pr);
+void jitmem_protect_free(struct jitmem_protect *pr);
 
 /* Slabs (slab.c). */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);
@@ -272,10 +328,40 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 			  unsigned long start, unsigned long end,
 			  enum jitmem_drop how);
 
+/* Pages (page.c). */
+void jitmem_page_fill(struct page *page, u8 prot, unsigned int off,
+		      unsigned int len);
+struct page *jitmem_page_alloc(u8 prot, struct page *copy);
+struct jitmem_page *jitmem_page_new(unsigned long addr, struct page *page,
+				    u8 prot);
+void jitmem_page_destroy(struct jitmem_page *jp);
+struct jitmem_page *jitmem_page_lookup(struct jitmem_ctx *ctx,
+				       unsigned long addr);
+int jitmem_page_reserve(struct jitmem_ctx *ctx, unsigned long addr);
+void jitmem_page_unreserve(struct jitmem_ctx *ctx, unsigned long addr);
+void jitmem_page_install(struct jitmem_ctx *ctx, struct jitmem_page *jp);
+void jitmem_page_use(struct jitmem_ctx *ctx, struct jitmem_page *jp,
+		     unsigned int bytes);
+int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
+		    struct page *copy);
+void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
+		       unsigned int len, enum jitmem_drop how);
+void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end);
+void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end);
+void jitmem_pages_free_mismatched(struct jitmem_ctx *ctx, unsigned long start,
+				  unsigned long end, unsigned long perms);
+void jitmem_pages_reclaim(struct jitmem_ctx *ctx);
+int jitmem_ctx_reclaim(struct jitmem_ctx *ctx);
+int jitmem_pages_init(void);
+void jitmem_pages_exit(void);
+
 /* Regions (region.c) and retired code ranges (retired.c). */
 int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 		      unsigned int n, u64 __user *ukey);
-int jitmem_deinit_one(struct jitmem_ctx *ctx, unsigned long key, u32 flags);
+int jitmem_deinit_batch(struct jitmem_ctx *ctx, const u64 *keys, int *results,
+			unsigned int n, u32 flags);
 
 void jitmem_drop_range(struct jitmem_ctx *ctx, unsigned long start,
 		       unsigned long end, enum jitmem_drop how);

@@ -37,6 +37,8 @@ static int jitmem_open(struct inode *inode, struct file *file)
 	ctx->slabs = RB_ROOT;
 	ctx->segs = RB_ROOT;
 	ctx->retired = RB_ROOT;
+	xa_init_flags(&ctx->pages, XA_FLAGS_ACCOUNT);
+	INIT_LIST_HEAD(&ctx->empty);
 	mmgrab(current->mm);
 	ctx->mm = current->mm;
 	ctx->file = file;
@@ -72,6 +74,9 @@ static int jitmem_release(struct inode *inode, struct file *file)
 		jitmem_drop_range(ctx, 0, ULONG_MAX, JITMEM_DROP_GONE);
 	while (WARN_ON_ONCE((n = rb_first(&ctx->slabs))))
 		jitmem_slab_forget(ctx, jitmem_slab_entry(jitmem_range_entry(n)));
+	WARN_ON_ONCE(!xa_empty(&ctx->pages));
+	jitmem_pages_free_range(ctx, 0, PAGE_ALIGN_DOWN(ULONG_MAX));
+	xa_destroy(&ctx->pages);
 	jitmem_retired_free_all(ctx);
 	up_write(&ctx->map_lock);
 
@@ -103,12 +108,21 @@ static int __init jitmem_init(void)
 {
 	int ret;
 
-	ret = jitmem_netlink_init();
+	ret = jitmem_pages_init();
 	if (ret)
 		return ret;
+	ret = jitmem_netlink_init();
+	if (ret)
+		goto pages;
 	ret = misc_register(&jitmem_misc);
 	if (ret)
-		jitmem_netlink_exit();
+		goto netlink;
+	return 0;
+
+netlink:
+	jitmem_netlink_exit();
+pages:
+	jitmem_pages_exit();
 	return ret;
 }
 
@@ -117,6 +131,7 @@ static void __exit jitmem_exit(void)
 	misc_deregister(&jitmem_misc);
 	jitmem_netlink_exit();
 	jitmem_stats_check_zero();
+	jitmem_pages_exit();
 }
 
 module_init(jitmem_init);

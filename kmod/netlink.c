@@ -70,12 +70,15 @@ static int jitmem_nl_put_counters(struct sk_buff *skb,
 			      c->bytes[JITMEM_PROT_IDX_RW]) ||
 	    jitmem_nl_put_u64(skb, JITMEM_A_BYTES_RX,
 			      c->bytes[JITMEM_PROT_IDX_RX]) ||
-	    jitmem_nl_put_u64(skb, JITMEM_A_RETIRED_BYTES, c->retired_bytes))
+	    jitmem_nl_put_u64(skb, JITMEM_A_RETIRED_BYTES, c->retired_bytes) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_HELD_BYTES, c->held_bytes) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_EMPTY_BYTES, c->empty_bytes))
 		return -EMSGSIZE;
 	return 0;
 }
 
-#define JITMEM_NL_COUNTERS_SIZE	(8 * nla_total_size_64bit(sizeof(u64)))
+#define JITMEM_NL_COUNTERS_SIZE	(JITMEM_NCOUNTERS *			\
+				 nla_total_size_64bit(sizeof(u64)))
 #define JITMEM_NL_STATS_SIZE	(JITMEM_NL_COUNTERS_SIZE + \
 				 (1 + JITMEM_REFUSED_NR) *	\
 				 nla_total_size_64bit(sizeof(u64)))
@@ -369,17 +372,23 @@ static void jitmem_nl_event_send(struct sk_buff *msg, void *hdr, bool err)
 			  GFP_KERNEL);
 }
 
-/* SHA-256 of the segment's pages, content and zero fill. */
-static void jitmem_nl_seg_hash(const struct jitmem_seg *seg, u8 *out)
+/* SHA-256 of the segment's bytes as mapped, content and zero fill. */
+static void jitmem_nl_seg_hash(struct jitmem_ctx *ctx,
+			       const struct jitmem_seg *seg, u8 *out)
 {
-	unsigned long i, nr = jitmem_seg_bytes(seg) >> PAGE_SHIFT;
+	unsigned long a = seg->r.start, e;
 	struct sha256_state sctx;
 
 	sha256_init(&sctx);
-	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(seg->pages[i]);
+	for (; a < seg->r.end; a = e) {
+		struct jitmem_page *jp = jitmem_page_lookup(ctx, a);
+		void *kaddr;
 
-		sha256_update(&sctx, kaddr, PAGE_SIZE);
+		e = min(seg->r.end, (a & PAGE_MASK) + PAGE_SIZE);
+		if (WARN_ON_ONCE(!jp))
+			break;
+		kaddr = kmap_local_page(jp->page);
+		sha256_update(&sctx, kaddr + offset_in_page(a), e - a);
 		kunmap_local(kaddr);
 		cond_resched();
 	}
@@ -412,7 +421,7 @@ void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
 	if (!jitmem_nl_listened())
 		return;
 	if (hash)
-		jitmem_nl_seg_hash(seg, digest);
+		jitmem_nl_seg_hash(ctx, seg, digest);
 	msg = jitmem_nl_event_new(ctx, cmd, seg->r.start, jitmem_seg_bytes(seg),
 				  &hdr);
 	if (!msg)

@@ -28,6 +28,11 @@ module_param_named(max_segments, jitmem_max_segments, uint, 0644);
 MODULE_PARM_DESC(max_segments,
 		 "Segments per INITIALIZE request (default: 64; E2BIG beyond)");
 
+unsigned long jitmem_max_empty_bytes = SZ_1M;
+module_param_named(max_empty_bytes, jitmem_max_empty_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_empty_bytes,
+		 "Bytes of empty pages a context keeps mapped for reuse (default: 1 MiB)");
+
 unsigned int jitmem_max_batch = 4096;
 module_param_named(max_batch, jitmem_max_batch, uint, 0644);
 MODULE_PARM_DESC(max_batch,

@@ -93,8 +93,9 @@ void jitmem_slab_forget(struct jitmem_ctx *ctx, struct jitmem_slab *slab)
  * @end: byte after its last
  * @how: whether the context's other mappings are still there to be zapped
  *
- * Drops every region with a segment there, and the slab when none of its
- * VMAs is left.
+ * Drops every region with a segment there and frees the pages of the range
+ * (their PTEs went with the mapping), and the slab when none of its VMAs
+ * is left.
  *
  * Context: mmap_lock held, map_lock held for writing.
  */
@@ -107,10 +108,13 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		return;		/* a RESERVE still placing it */
 	start = max(start, slab->r.start);
 	end = min(end, slab->r.end);
-	if (start < end)
+	if (start < end) {
 		jitmem_drop_range(ctx, start, end, how);
+		jitmem_pages_free_range(ctx, start, end);
+	}
 	if (!slab->nvmas) {
 		jitmem_drop_range(ctx, slab->r.start, slab->r.end, how);
+		jitmem_pages_free_range(ctx, slab->r.start, slab->r.end);
 		jitmem_slab_forget(ctx, slab);
 	}
 }

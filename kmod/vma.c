@@ -2,20 +2,24 @@
 /*
  * Mappings of /dev/jitmem.
  *
- * Every mapping is a private mapping of the device file made by the module
- * itself through vm_mmap(), so the mmap path (noexec mounts, LSM hooks such
- * as SELinux "execute" on the device node) judges every executable mapping.
+ * Every mapping is a mapping of the device file made by the module itself
+ * through vm_mmap(), so the mmap path (noexec mounts, LSM hooks such as
+ * SELinux "execute" on the device node) judges every executable mapping.
  * Its VM_MAY* bits are exactly its permissions, so mprotect() can never add
  * one (and the .mprotect hook refuses every change); ptrace and
  * /proc/pid/mem cannot force a write into a mapping without VM_MAYWRITE.
- * Pages are inserted with vm_insert_page(): the kernel wrote them before any
- * user mapping existed, and the mm takes a reference for each PTE, so a fork
- * child keeps the pages it inherited alive on its own.
+ * Read-only and code mappings are private, data mappings shared: every
+ * mapping maps the context's own pages (page.c), which the kernel alone
+ * writes in R and R|X mappings and user writes go to in R|W ones, so a
+ * mapping's PTEs can always be dropped and faulted back.  A slab's page
+ * offsets are its page numbers from its start, whichever call made the
+ * mapping: a mapping made again after a failure looks as before.
  *
  * Each VMA of the owner points to its slab and is counted there; .close
  * tells the context that a range went away, whoever unmapped it.  The
  * copies a fork child inherits get jitmem_fork_vm_ops and point nowhere:
- * the child owns a snapshot of the PTEs and nothing of the context.
+ * .open fills them with the pages live at fork() (code and read-only data
+ * shared and never written again, data copied) and the child owns them.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -31,13 +35,10 @@
 static const struct vm_operations_struct jitmem_vm_ops;
 static const struct vm_operations_struct jitmem_fork_vm_ops;
 
-static struct page *jitmem_seg_page(const struct jitmem_seg *seg,
-				    unsigned long addr)
-{
-	return seg->pages[(addr - seg->r.start) >> PAGE_SHIFT];
-}
-
-/* Refault after MADV_DONTNEED, or after another VMA's zap: the page is kept. */
+/*
+ * A page of the context, after MADV_DONTNEED or a zap: the page is kept.
+ * No page there (never initialized, or freed) is SIGSEGV.
+ */
 static vm_fault_t jitmem_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -45,14 +46,13 @@ static vm_fault_t jitmem_vm_fault(struct vm_fault *vmf)
 	struct jitmem_ctx *ctx = slab->ctx;
 	unsigned long addr = vmf->address & PAGE_MASK;
 	vm_fault_t ret = VM_FAULT_SIGSEGV;
-	struct jitmem_seg *seg;
+	struct jitmem_page *jp;
 	int err;
 
 	down_read(&ctx->map_lock);
-	seg = jitmem_seg_entry(jitmem_range_find(&ctx->segs, addr));
-	if (seg && jitmem_group_perms(seg->group) ==
-		   (vma->vm_flags & JITMEM_VM_PERMS)) {
-		err = vm_insert_page(vma, addr, jitmem_seg_page(seg, addr));
+	jp = jitmem_page_lookup(ctx, addr);
+	if (jp && jp->prot == jitmem_perms_prot(vma->vm_flags & JITMEM_VM_PERMS)) {
+		err = vm_insert_page(vma, addr, jp->page);
 		ret = err && err != -EBUSY ? vmf_error(err) : VM_FAULT_NOPAGE;
 	}
 	up_read(&ctx->map_lock);
@@ -60,37 +60,49 @@ static vm_fault_t jitmem_vm_fault(struct vm_fault *vmf)
 }
 
 /*
- * fork() by the owner: @child is the copy of an owner VMA.  Map every live
- * page of the owner's VMA first (MADV_DONTNEED may have dropped some), so
- * the child's snapshot holds all the code live at fork time.  dup_mmap()
- * holds the owner's mmap_lock for writing.
+ * fork() by the owner: @child, the copy of an owner VMA, gets the pages
+ * its VMA maps now: code and read-only pages themselves (the owner copies
+ * them before it writes them again), data pages as copies, mapped private
+ * so that the child's writes are its own.  copy_page_range() is told to
+ * copy nothing (VM_WIPEONFORK on the child's VMA): the owner's PTEs of
+ * shared data would give the child the owner's pages.  dup_mmap() holds
+ * both mmap_locks for writing.
  */
-static void jitmem_fork_prefill(struct jitmem_ctx *ctx,
-				struct jitmem_slab *slab,
-				struct vm_area_struct *child)
+static void jitmem_fork_fill(struct jitmem_ctx *ctx, struct vm_area_struct *child)
 {
-	struct vm_area_struct *parent;
-	struct jitmem_range *r;
-	unsigned long perms, addr;
+	unsigned long perms = child->vm_flags & JITMEM_VM_PERMS;
+	u8 prot = jitmem_perms_prot(perms);
+	struct jitmem_page *jp;
+	unsigned long index;
+	struct page *copy;
 
 	mmap_assert_write_locked(ctx->mm);
-	parent = find_vma(ctx->mm, child->vm_start);
-	if (!parent || parent->vm_start != child->vm_start ||
-	    parent->vm_end != child->vm_end || !jitmem_vma_of(slab, parent))
-		return;
-	perms = parent->vm_flags & JITMEM_VM_PERMS;
-	down_read(&ctx->map_lock);
-	r = jitmem_range_first(&ctx->segs, parent->vm_start, parent->vm_end);
-	for (; r; r = jitmem_range_next(r, parent->vm_end)) {
-		struct jitmem_seg *seg = jitmem_seg_entry(r);
-
-		if (jitmem_group_perms(seg->group) != perms)
-			continue;
-		addr = max(r->start, parent->vm_start);
-		for (; addr < min(r->end, parent->vm_end); addr += PAGE_SIZE)
-			vm_insert_page(parent, addr, jitmem_seg_page(seg, addr));
+	if (perms & VM_WRITE) {
+		jitmem_vm_flags_mod(child, VM_WIPEONFORK, VM_SHARED | VM_MAYSHARE);
+		child->vm_page_prot = vm_get_page_prot(child->vm_flags);
+	} else {
+		jitmem_vm_flags_mod(child, VM_WIPEONFORK, 0);
 	}
-	up_read(&ctx->map_lock);
+	if (!perms)
+		return;
+	down_write(&ctx->map_lock);
+	xa_for_each_range(&ctx->pages, index, jp, child->vm_start >> PAGE_SHIFT,
+			  (child->vm_end >> PAGE_SHIFT) - 1) {
+		if (jp->prot != prot)
+			continue;
+		if (!(perms & VM_WRITE)) {
+			jp->snap = true;
+			vm_insert_page(child, jp->addr, jp->page);
+			continue;
+		}
+		/* Without memory the child finds no page there: SIGSEGV. */
+		copy = jitmem_page_alloc(prot, jp->page);
+		if (!copy)
+			continue;
+		vm_insert_page(child, jp->addr, copy);
+		put_page(copy);
+	}
+	up_write(&ctx->map_lock);
 }
 
 /*
@@ -109,7 +121,7 @@ static void jitmem_vm_open(struct vm_area_struct *vma)
 		up_write(&ctx->map_lock);
 		return;
 	}
-	jitmem_fork_prefill(ctx, slab, vma);
+	jitmem_fork_fill(ctx, vma);
 	vma->vm_ops = &jitmem_fork_vm_ops;
 	vma->vm_private_data = NULL;
 }
@@ -128,7 +140,7 @@ static void jitmem_vm_close(struct vm_area_struct *vma)
 	bool keep = READ_ONCE(ctx->map_op.task) == current && ctx->map_op.keep;
 	/* exit_mmap(): every PTE of the mm is already gone. */
 	enum jitmem_drop how = atomic_read(&vma->vm_mm->mm_users) ?
-			       JITMEM_DROP_ZAP : JITMEM_DROP_GONE;
+			       JITMEM_DROP_SCRUB : JITMEM_DROP_GONE;
 
 	down_write(&ctx->map_lock);
 	slab->nvmas--;
@@ -165,7 +177,14 @@ static vm_fault_t jitmem_fork_vm_fault(struct vm_fault *vmf)
 	return VM_FAULT_SIGSEGV;
 }
 
+/* A grandchild copies the child's PTEs, as fork() does. */
+static void jitmem_fork_vm_open(struct vm_area_struct *vma)
+{
+	jitmem_vm_flags_mod(vma, 0, VM_WIPEONFORK);
+}
+
 static const struct vm_operations_struct jitmem_fork_vm_ops = {
+	.open		= jitmem_fork_vm_open,
 	.fault		= jitmem_fork_vm_fault,
 	.mprotect	= jitmem_vm_mprotect,
 	.mremap		= jitmem_vm_mremap,
@@ -210,8 +229,9 @@ int jitmem_mmap(struct file *file, struct vm_area_struct *vma)
 	unsigned long perms = vma->vm_flags & JITMEM_VM_PERMS;
 	int ret = 0;
 
-	if (READ_ONCE(op->task) != current || (vma->vm_flags & VM_MAYSHARE) ||
-	    perms != op->perms)
+	/* Data is shared, code and read-only data private. */
+	if (READ_ONCE(op->task) != current || perms != op->perms ||
+	    !(vma->vm_flags & VM_MAYSHARE) != !(perms & VM_WRITE))
 		return -EPERM;
 	if ((perms & (VM_WRITE | VM_EXEC)) == (VM_WRITE | VM_EXEC))
 		return -EPERM;
@@ -258,7 +278,7 @@ bool jitmem_noexec(struct jitmem_ctx *ctx)
  * jitmem_map() - map part of the device for a slab
  * @ctx: the context
  * @slab: the slab the new VMA belongs to
- * @addr: address or hint
+ * @addr: address or hint (for a slab not placed yet)
  * @len: bytes
  * @perms: VM_READ, VM_WRITE and VM_EXEC bits, never W and X
  * @flags: MAP_FIXED, MAP_FIXED_NOREPLACE or 0
@@ -279,8 +299,11 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	ctx->map_op.perms = perms;
 	ctx->map_op.keep = keep;
 	WRITE_ONCE(ctx->map_op.task, current);
-	ret = vm_mmap(ctx->file, addr, len, perms, /* PROT_* == VM_* bits */
-		      MAP_PRIVATE | MAP_NORESERVE | flags, 0);
+	/* PROT_* bits are VM_* bits; offsets: see the top of this file. */
+	ret = vm_mmap(ctx->file, addr, len, perms,
+		      (perms & VM_WRITE ? MAP_SHARED : MAP_PRIVATE) |
+		      MAP_NORESERVE | flags,
+		      slab->inserted ? addr - slab->r.start : 0);
 	WRITE_ONCE(ctx->map_op.task, NULL);
 	return ret;
 }
@@ -390,54 +413,4 @@ int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			*vend = vma->vm_end;
 	}
 	return next >= end ? 0 : -ENXIO;
-}
-
-/**
- * jitmem_zap() - drop the PTEs of [start, end) in the context's mappings
- * @ctx: the context
- * @start: first byte
- * @end: byte after the last
- *
- * Context: mmap_lock held (for reading is enough).
- */
-void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end)
-{
-	VMA_ITERATOR(vmi, ctx->mm, start);
-	struct vm_area_struct *vma;
-
-	mmap_assert_locked(ctx->mm);
-	for_each_vma_range(vmi, vma, end) {
-		unsigned long s = max(start, vma->vm_start);
-		unsigned long e = min(end, vma->vm_end);
-
-		if (jitmem_vma_ctx(ctx, vma))
-			jitmem_zap_vma(vma, s, e - s);
-	}
-}
-
-/**
- * jitmem_insert_pages() - map every page of @seg
- * @ctx: the context
- * @seg: a segment whose range the context maps with its permissions
- *
- * Context: mmap_lock held (VM_MIXEDMAP: reading is enough), map_lock held.
- * Return: 0, or the error of vm_insert_page(); the caller zaps the range.
- */
-int jitmem_insert_pages(struct jitmem_ctx *ctx, const struct jitmem_seg *seg)
-{
-	struct vm_area_struct *vma = NULL;
-	unsigned long addr;
-	int err;
-
-	mmap_assert_locked(ctx->mm);
-	for (addr = seg->r.start; addr < seg->r.end; addr += PAGE_SIZE) {
-		if (!vma || addr >= vma->vm_end)
-			vma = find_vma(ctx->mm, addr);
-		if (WARN_ON_ONCE(!vma || !jitmem_vma_ctx(ctx, vma)))
-			return -ENXIO;
-		err = vm_insert_page(vma, addr, jitmem_seg_page(seg, addr));
-		if (err)
-			return err;
-	}
-	return 0;
 }

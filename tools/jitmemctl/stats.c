@@ -41,6 +41,10 @@ static const struct jm_field jm_fields[] = {
 	  "Refused other process", NULL, false },
 	{ JITMEM_A_REFUSED_MREMAP, "refused_mremap", "Refused mremap", NULL,
 	  false },
+	{ JITMEM_A_HELD_BYTES, "held_bytes", "Pages held, bytes", "HELD",
+	  true },
+	{ JITMEM_A_EMPTY_BYTES, "empty_bytes", "Empty pages kept, bytes",
+	  "EMPTY", true },
 };
 
 #define JM_NFIELDS	(sizeof(jm_fields) / sizeof(jm_fields[0]))

@@ -46,6 +46,7 @@ enum {
 #define JITMEM_FEATURE_MEMMAP	0x1ULL	/* RESERVE..RELEASE, QUERY */
 #define JITMEM_FEATURE_NETLINK	0x2ULL	/* genl family "jitmem" */
 #define JITMEM_FEATURE_FORK	0x4ULL	/* children keep a code snapshot */
+#define JITMEM_FEATURE_SUBPAGE	0x8ULL	/* segments at @granule, pages shared */
 
 /**
  * struct jitmem_version - ABI version and features of the module
@@ -54,7 +55,10 @@ enum {
  * @abi_version: out, JITMEM_ABI_VERSION of the module
  * @__reserved: must be 0
  * @features: out, JITMEM_FEATURE_* bits
- * @page_size: out, granule of every address and size (PAGE_SIZE)
+ * @page_size: out, PAGE_SIZE: the granule of slabs, and of segments
+ *	without JITMEM_FEATURE_SUBPAGE
+ * @granule: out, with JITMEM_FEATURE_SUBPAGE: the granule of segment
+ *	addresses and lengths (a power of two, at most @page_size)
  */
 struct jitmem_version {
 	__u32 size;
@@ -63,6 +67,7 @@ struct jitmem_version {
 	__u32 __reserved;
 	__u64 features;
 	__u64 page_size;
+	__u64 granule;
 };
 
 /**
@@ -116,8 +121,9 @@ struct jitmem_reserve {
 
 /**
  * struct jitmem_init_segment - one segment of an INITIALIZE request
- * @addr: page-aligned target address, inside a reserved slab
- * @length: bytes, a non-zero multiple of the page size
+ * @addr: target address, a multiple of the granule (VERSION), inside a
+ *	reserved slab
+ * @length: bytes, a non-zero multiple of the granule
  * @content: user pointer to @content_size bytes copied to @addr
  * @content_size: at most @length; the rest is zero-filled
  * @group: JITMEM_GROUP_*: R, R|W or R|X, optionally |FINALIZE
@@ -237,6 +243,9 @@ struct jitmem_batch {
  * @bytes_rw: out, initialized bytes mapped read-write
  * @bytes_rx: out, initialized bytes mapped read-execute
  * @retired_bytes: out, code bytes never to be reused (exec_reuse=0)
+ * @held_bytes: out, bytes of the pages the context holds for its
+ *	segments (live, or empty and kept mapped for reuse)
+ * @empty_bytes: out, of those, the empty ones
  */
 struct jitmem_query {
 	__u32 size;
@@ -249,6 +258,8 @@ struct jitmem_query {
 	__u64 bytes_rw;
 	__u64 bytes_rx;
 	__u64 retired_bytes;
+	__u64 held_bytes;
+	__u64 empty_bytes;
 };
 
 /**

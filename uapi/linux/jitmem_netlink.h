@@ -58,6 +58,8 @@
  * @JITMEM_A_SHA256: binary, SHA-256 of the executable segment's SIZE bytes
  *	(content and zero fill) as mapped
  * @JITMEM_A_REFUSED_MREMAP: u64, mremap() moves of jitmem memory refused
+ * @JITMEM_A_HELD_BYTES: u64, bytes of pages held for segments, live or empty
+ * @JITMEM_A_EMPTY_BYTES: u64, of those, empty pages kept mapped for reuse
  * @__JITMEM_A_MAX: one after the last attribute
  * @JITMEM_A_MAX: the last attribute
  */
@@ -88,6 +90,8 @@ enum jitmem_attrs {
 	JITMEM_A_KEY,
 	JITMEM_A_SHA256,
 	JITMEM_A_REFUSED_MREMAP,
+	JITMEM_A_HELD_BYTES,
+	JITMEM_A_EMPTY_BYTES,
 
 	__JITMEM_A_MAX,
 	JITMEM_A_MAX = (__JITMEM_A_MAX - 1)
@@ -97,11 +101,11 @@ enum jitmem_attrs {
  * enum jitmem_nl_cmds - commands and notifications of the jitmem family
  * @JITMEM_NL_CMD_UNSPEC: unused
  * @JITMEM_NL_CMD_STATS_GET: do: the module-wide counters, JITMEM_A_CONTEXTS
- *	to JITMEM_A_REFUSED_FOREIGN_MM and JITMEM_A_REFUSED_MREMAP; takes no
- *	attribute
+ *	to JITMEM_A_REFUSED_FOREIGN_MM, JITMEM_A_REFUSED_MREMAP,
+ *	JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES; takes no attribute
  * @JITMEM_NL_CMD_CONTEXT_GET: dump: one message per open context with
  *	JITMEM_A_CTX_ID, _PID, _UID, _COMM and its counters JITMEM_A_SLABS to
- *	JITMEM_A_RETIRED_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
+ *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
  *	the contexts opened by the requester's user id.  Takes JITMEM_A_PID.
  * @JITMEM_NL_CMD_SEGMENT_INIT_NTF: a segment was initialized: JITMEM_A_CTX_ID,
  *	_PID, _UID, _COMM, _ADDR, _SIZE, _GROUP, _KEY and, when the group has

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pages of a context, by user page number (ctx->pages), in the model of
+ * bpf_prog_pack and the execmem ROX cache: a page stays mapped while live
+ * segments use it, and segments of different regions with one protection
+ * share it.  The kernel writes content and scrub fill (int3 in code pages,
+ * zeros elsewhere) through its own mapping of the page, so a publish into
+ * a page already mapped changes no page table and flushes no TLB.
+ *
+ * A page no live segment uses is scrubbed whole and kept, still mapped, on
+ * ctx->empty for the next segment of its protection, up to
+ * max_empty_bytes per context; beyond that, the ioctl that emptied it
+ * frees the oldest, zapping them in one call (one TLB flush).  A mapping
+ * that goes away frees the pages it mapped.
+ *
+ * A page a fork child maps (@snap) is never written again: the owner gets
+ * a copy first (jitmem_page_cow()).
+ */
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/xarray.h>
+
+#include <asm/cacheflush.h>
+
+#include "jitmem.h"
+
+static struct kmem_cache *jitmem_page_cache;
+
+/* What free bytes of a page hold: int3 in code, so a stale call traps. */
+static int jitmem_prot_fill(u8 prot)
+{
+	return prot == JITMEM_PROT_IDX_RX ? 0xcc : 0;
+}
+
+/**
+ * jitmem_page_fill() - set bytes of a page to its protection's scrub fill
+ * @page: the page
+ * @prot: its protection (enum jitmem_prot)
+ * @off: first byte
+ * @len: bytes
+ *
+ * Context: any that may sleep.
+ */
+void jitmem_page_fill(struct page *page, u8 prot, unsigned int off,
+		      unsigned int len)
+{
+	void *kaddr = kmap_local_page(page);
+
+	memset(kaddr + off, jitmem_prot_fill(prot), len);
+	if (prot == JITMEM_PROT_IDX_RX)
+		flush_icache_range((unsigned long)kaddr + off,
+				   (unsigned long)kaddr + off + len);
+	kunmap_local(kaddr);
+}
+
+/**
+ * jitmem_page_alloc() - a fresh page holding its protection's fill
+ * @prot: the protection (enum jitmem_prot)
+ * @copy: if not NULL, a page whose bytes the new one gets instead
+ *
+ * A request over the memcg limit fails; it kills nobody.
+ *
+ * Context: process context, may sleep.
+ * Return: the page, or NULL.
+ */
+struct page *jitmem_page_alloc(u8 prot, struct page *copy)
+{
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
+	struct page *page;
+
+	if (!copy && !jitmem_prot_fill(prot))
+		gfp |= __GFP_ZERO;
+	page = alloc_page(gfp);
+	if (!page)
+		return NULL;
+	if (copy)
+		copy_highpage(page, copy);
+	else if (jitmem_prot_fill(prot))
+		jitmem_page_fill(page, prot, 0, PAGE_SIZE);
+	return page;
+}
+
+/**
+ * jitmem_page_new() - the record of a page, not in the table yet
+ * @addr: its user address
+ * @page: the page, whose reference the record takes
+ * @prot: its protection
+ *
+ * Context: process context, may sleep.
+ * Return: the record, or NULL.
+ */
+struct jitmem_page *jitmem_page_new(unsigned long addr, struct page *page,
+				    u8 prot)
+{
+	struct jitmem_page *jp;
+
+	jp = kmem_cache_zalloc(jitmem_page_cache, GFP_KERNEL_ACCOUNT);
+	if (!jp)
+		return NULL;
+	jp->addr = addr & PAGE_MASK;
+	jp->page = page;
+	jp->prot = prot;
+	INIT_LIST_HEAD(&jp->empty);
+	return jp;
+}
+
+/**
+ * jitmem_page_destroy() - free a record not in the table, and its page
+ * @jp: the record
+ *
+ * Context: any that may free memory.
+ */
+void jitmem_page_destroy(struct jitmem_page *jp)
+{
+	put_page(jp->page);
+	kmem_cache_free(jitmem_page_cache, jp);
+}
+
+/**
+ * jitmem_page_lookup() - the context's page at a user address
+ * @ctx: the context
+ * @addr: any address in the page
+ *
+ * Context: map_lock held.
+ * Return: the record, or NULL.
+ */
+struct jitmem_page *jitmem_page_lookup(struct jitmem_ctx *ctx,
+				       unsigned long addr)
+{
+	lockdep_assert_held(&ctx->map_lock);
+	return xa_load(&ctx->pages, addr >> PAGE_SHIFT);
+}
+
+static void jitmem_count_pages(struct jitmem_ctx *ctx, u64 held, u64 empty,
+			       int sign)
+{
+	struct jitmem_counters d = {
+		.held_bytes = held << PAGE_SHIFT,
+		.empty_bytes = empty << PAGE_SHIFT,
+	};
+
+	jitmem_account(ctx, &d, sign);
+}
+
+/**
+ * jitmem_page_install() - put a new page in the table
+ * @ctx: the context
+ * @jp: its record, whose slot jitmem_page_reserve() reserved (or that an
+ *	empty page of another protection holds: it is freed)
+ *
+ * Context: map_lock held for writing.
+ */
+void jitmem_page_install(struct jitmem_ctx *ctx, struct jitmem_page *jp)
+{
+	struct jitmem_page *old;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	/* The slot is reserved or taken: this allocates nothing. */
+	old = xa_store(&ctx->pages, jp->addr >> PAGE_SHIFT, jp, GFP_NOWAIT);
+	if (WARN_ON_ONCE(xa_is_err(old)))
+		return;
+	jitmem_count_pages(ctx, 1, 0, 1);
+	if (old) {
+		/* An empty page of another protection, whose mapping went. */
+		WARN_ON_ONCE(old->users);
+		if (!list_empty(&old->empty)) {
+			list_del(&old->empty);
+			jitmem_count_pages(ctx, 0, 1, -1);
+		}
+		jitmem_count_pages(ctx, 1, 0, -1);
+		jitmem_page_destroy(old);
+	}
+}
+
+/**
+ * jitmem_page_reserve() - make sure installing a page at @addr cannot fail
+ * @ctx: the context
+ * @addr: the page's user address
+ *
+ * Context: process context, may sleep; map_lock not held.
+ * Return: 0, or -ENOMEM.
+ */
+int jitmem_page_reserve(struct jitmem_ctx *ctx, unsigned long addr)
+{
+	return xa_reserve(&ctx->pages, addr >> PAGE_SHIFT, GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * jitmem_page_unreserve() - give back a slot jitmem_page_reserve() took
+ * @ctx: the context
+ * @addr: the page's user address, with no page installed
+ *
+ * Context: any.
+ */
+void jitmem_page_unreserve(struct jitmem_ctx *ctx, unsigned long addr)
+{
+	xa_release(&ctx->pages, addr >> PAGE_SHIFT);
+}
+
+/**
+ * jitmem_page_use() - live segments take @bytes more of a page
+ * @ctx: the context
+ * @jp: the page, in the table
+ * @bytes: how many
+ *
+ * Context: map_lock held for writing.
+ */
+void jitmem_page_use(struct jitmem_ctx *ctx, struct jitmem_page *jp,
+		     unsigned int bytes)
+{
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (!jp->users && !list_empty(&jp->empty)) {
+		list_del_init(&jp->empty);
+		jitmem_count_pages(ctx, 0, 1, -1);
+	}
+	jp->users += bytes;
+}
+
+/* Take the page out of the table and free it; its PTEs are gone. */
+static void jitmem_page_remove(struct jitmem_ctx *ctx, struct jitmem_page *jp)
+{
+	if (!list_empty(&jp->empty)) {
+		list_del(&jp->empty);
+		jitmem_count_pages(ctx, 0, 1, -1);
+	}
+	xa_erase(&ctx->pages, jp->addr >> PAGE_SHIFT);
+	jitmem_count_pages(ctx, 1, 0, -1);
+	jitmem_page_destroy(jp);
+}
+
+/**
+ * jitmem_page_cow() - give the owner its own copy of a page a child maps
+ * @ctx: the context
+ * @jp: the page, with @jp->snap set
+ * @copy: a copy of the page (jitmem_page_alloc()), or NULL to allocate one
+ *
+ * The owner's PTE of the old page is zapped (one TLB flush; only after a
+ * fork), the child keeps the old page through its own PTEs.
+ *
+ * Context: mmap_lock and map_lock (for writing) held.
+ * Return: 0, or -ENOMEM (nothing changed).
+ */
+int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
+		    struct page *copy)
+{
+	struct vm_area_struct *vma;
+	struct page *old = jp->page;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (!copy)
+		copy = jitmem_page_alloc(jp->prot, old);
+	if (!copy)
+		return -ENOMEM;
+	vma = find_vma(ctx->mm, jp->addr);
+	if (vma && vma->vm_start <= jp->addr)
+		jitmem_zap_vma(vma, jp->addr, PAGE_SIZE);
+	jp->page = copy;
+	jp->snap = false;
+	put_page(old);
+	return 0;
+}
+
+/**
+ * jitmem_page_unuse() - live segments give back bytes of a page
+ * @ctx: the context
+ * @addr: the first byte given back
+ * @len: how many (inside one page)
+ * @how: JITMEM_DROP_GONE when the page is going anyway (no scrub)
+ *
+ * The bytes are scrubbed (int3 or zeros), through a copy for the owner if
+ * a fork child maps the page; if that copy cannot be allocated they keep
+ * what they held, which no longer belongs to a segment.  A page left with
+ * no user goes on the context's list of empty pages, still mapped.
+ *
+ * Context: mmap_lock and map_lock (for writing) held.
+ */
+void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
+		       unsigned int len, enum jitmem_drop how)
+{
+	struct jitmem_page *jp = jitmem_page_lookup(ctx, addr);
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (WARN_ON_ONCE(!jp || jp->users < len))
+		return;
+	jp->users -= len;
+	if (how == JITMEM_DROP_GONE)
+		return;
+	if (!jp->snap || !jitmem_page_cow(ctx, jp, NULL))
+		jitmem_page_fill(jp->page, jp->prot, offset_in_page(addr), len);
+	if (!jp->users) {
+		list_add_tail(&jp->empty, &ctx->empty);
+		jitmem_count_pages(ctx, 0, 1, 1);
+	}
+}
+
+/**
+ * jitmem_pages_free_range() - free the pages of a range no longer mapped
+ * @ctx: the context
+ * @start: first byte, page-aligned
+ * @end: byte after the last, page-aligned
+ *
+ * Context: map_lock held for writing; the owner's PTEs of the range are gone.
+ */
+void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end)
+{
+	struct jitmem_page *jp;
+	unsigned long index;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (start >= end)
+		return;
+	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1) {
+		WARN_ON_ONCE(jp->users);
+		jitmem_page_remove(ctx, jp);
+	}
+}
+
+/**
+ * jitmem_pages_free_empty() - free the empty pages of a range
+ * @ctx: the context
+ * @start: first byte, page-aligned
+ * @end: byte after the last, page-aligned
+ *
+ * Context: map_lock held for writing; the owner's PTEs of the range are
+ * gone (a protection change replaced its mappings).
+ */
+void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end)
+{
+	struct jitmem_page *jp;
+	unsigned long index;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (start >= end)
+		return;
+	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1)
+		if (!jp->users)
+			jitmem_page_remove(ctx, jp);
+}
+
+/**
+ * jitmem_pages_free_mismatched() - free the empty pages of a range that a
+ * new mapping of other permissions replaced
+ * @ctx: the context
+ * @start: first byte, page-aligned
+ * @end: byte after the last, page-aligned
+ * @perms: the new mapping's VM_* permission bits
+ *
+ * Context: map_lock held for writing.
+ */
+void jitmem_pages_free_mismatched(struct jitmem_ctx *ctx, unsigned long start,
+				  unsigned long end, unsigned long perms)
+{
+	u8 prot = jitmem_perms_prot(perms);
+	struct jitmem_page *jp;
+	unsigned long index;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (start >= end)
+		return;
+	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1)
+		if (!jp->users && jp->prot != prot)
+			jitmem_page_remove(ctx, jp);
+}
+
+/*
+ * Free the empty pages of the VMA holding the oldest one: one zap, one TLB
+ * flush.  The live pages between them lose their PTEs too and fault them
+ * back.
+ */
+static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
+{
+	struct jitmem_page *oldest, *jp;
+	struct vm_area_struct *vma;
+	unsigned long lo, hi;
+
+	oldest = list_first_entry(&ctx->empty, struct jitmem_page, empty);
+	lo = oldest->addr;
+	hi = oldest->addr + PAGE_SIZE;
+	vma = find_vma(ctx->mm, oldest->addr);
+	if (vma && vma->vm_start <= oldest->addr) {
+		list_for_each_entry(jp, &ctx->empty, empty) {
+			if (jp->addr < vma->vm_start || jp->addr >= vma->vm_end)
+				continue;
+			lo = min(lo, jp->addr);
+			hi = max(hi, jp->addr + PAGE_SIZE);
+		}
+		jitmem_zap_vma(vma, lo, hi - lo);
+	}
+	jitmem_pages_free_empty(ctx, lo, hi);
+}
+
+/**
+ * jitmem_pages_reclaim() - keep the empty pages within max_empty_bytes
+ * @ctx: the context
+ *
+ * Frees the empty pages of one mapping (one TLB flush) when the context
+ * keeps more than max_empty_bytes of them; more only beyond four times
+ * that, which a single call can cause by emptying pages in many mappings.
+ *
+ * Context: mmap_lock and map_lock (for writing) held.
+ */
+void jitmem_pages_reclaim(struct jitmem_ctx *ctx)
+{
+	u64 max = READ_ONCE(jitmem_max_empty_bytes);
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	mmap_assert_locked(ctx->mm);
+	if (ctx->cnt.empty_bytes <= max)
+		return;
+	do {
+		jitmem_pages_reclaim_one(ctx);
+	} while (ctx->cnt.empty_bytes > 4 * max && !list_empty(&ctx->empty));
+}
+
+/**
+ * jitmem_ctx_reclaim() - jitmem_pages_reclaim(), taking the locks
+ * @ctx: the context
+ *
+ * Context: ctx->lock held; takes mmap_lock (for reading) and map_lock.
+ * Return: 0, or -EINTR.
+ */
+int jitmem_ctx_reclaim(struct jitmem_ctx *ctx)
+{
+	if (mmap_read_lock_killable(ctx->mm))
+		return -EINTR;
+	down_write(&ctx->map_lock);
+	jitmem_pages_reclaim(ctx);
+	up_write(&ctx->map_lock);
+	mmap_read_unlock(ctx->mm);
+	return 0;
+}
+
+/**
+ * jitmem_pages_init() - create the cache of page records
+ *
+ * Context: module init.
+ * Return: 0, or -ENOMEM.
+ */
+int jitmem_pages_init(void)
+{
+	jitmem_page_cache = KMEM_CACHE(jitmem_page, SLAB_ACCOUNT);
+	return jitmem_page_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * jitmem_pages_exit() - destroy it
+ *
+ * Context: module exit, every context gone.
+ */
+void jitmem_pages_exit(void)
+{
+	kmem_cache_destroy(jitmem_page_cache);
+}
