@@ -54,6 +54,8 @@ static int jitmem_ioc_version(struct jitmem_ucmd *ucmd)
 	v->abi_version = JITMEM_ABI_VERSION;
 	v->features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
 		      JITMEM_FEATURE_FORK | JITMEM_FEATURE_SUBPAGE;
+	if (READ_ONCE(jitmem_debug_writes))
+		v->features |= JITMEM_FEATURE_DEBUG_WRITES;
 	v->page_size = PAGE_SIZE;
 	v->granule = JITMEM_GRANULE;
 	return jitmem_ucmd_respond(ucmd, sizeof(*v));

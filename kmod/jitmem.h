@@ -173,6 +173,8 @@ struct jitmem_ctx {
 	struct rb_root retired;		/* retired jitmem_seg */
 	struct xarray pages;		/* user page number -> jitmem_page */
 	struct list_head empty;		/* empty jitmem_page, oldest first */
+	unsigned long dying_start;	/* map_lock: pages being freed, */
+	unsigned long dying_end;	/* not worth a scrub */
 	struct jitmem_counters cnt;
 	struct list_head node;		/* jitmem_ctx_list */
 	u64 id;				/* rises along jitmem_ctx_list */
@@ -188,6 +190,7 @@ extern unsigned long jitmem_max_initialized_bytes;
 extern unsigned int jitmem_max_segments;
 extern unsigned int jitmem_max_batch;
 extern unsigned long jitmem_max_empty_bytes;
+extern bool jitmem_debug_writes;
 
 /* Contexts, for the netlink dump (main.c). */
 extern struct list_head jitmem_ctx_list;
@@ -212,6 +215,12 @@ void jitmem_stats_check_zero(void);
 void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		       u64 refused[JITMEM_REFUSED_NR]);
 int jitmem_ctx_counters(struct jitmem_ctx *ctx, struct jitmem_counters *cnt);
+void jitmem_stats_debug_write(void);
+u64 jitmem_stats_debug_writes(void);
+
+/* Debugger writes (debug.c). */
+int jitmem_vm_access(struct vm_area_struct *vma, unsigned long addr,
+		     void *buf, int len, int write);
 
 /* Region events (netlink.c). */
 enum jitmem_event {

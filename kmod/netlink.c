@@ -80,7 +80,7 @@ static int jitmem_nl_put_counters(struct sk_buff *skb,
 #define JITMEM_NL_COUNTERS_SIZE	(JITMEM_NCOUNTERS *			\
 				 nla_total_size_64bit(sizeof(u64)))
 #define JITMEM_NL_STATS_SIZE	(JITMEM_NL_COUNTERS_SIZE + \
-				 (1 + JITMEM_REFUSED_NR) *	\
+				 (2 + JITMEM_REFUSED_NR) *	\
 				 nla_total_size_64bit(sizeof(u64)))
 
 static const int jitmem_nl_refused_attr[JITMEM_REFUSED_NR] = {
@@ -94,7 +94,7 @@ static const int jitmem_nl_refused_attr[JITMEM_REFUSED_NR] = {
 
 static int jitmem_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u64 contexts, refused[JITMEM_REFUSED_NR];
+	u64 contexts, refused[JITMEM_REFUSED_NR], debug;
 	struct jitmem_counters cnt;
 	struct sk_buff *msg;
 	unsigned int i;
@@ -115,6 +115,10 @@ static int jitmem_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		if (jitmem_nl_put_u64(msg, jitmem_nl_refused_attr[i],
 				      refused[i]))
 			goto too_big;
+	debug = jitmem_stats_debug_writes();
+	if ((READ_ONCE(jitmem_debug_writes) || debug) &&
+	    jitmem_nl_put_u64(msg, JITMEM_A_DEBUG_WRITES, debug))
+		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 

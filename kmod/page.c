@@ -283,7 +283,9 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	if (WARN_ON_ONCE(!jp || jp->users < len))
 		return;
 	jp->users -= len;
-	if (how == JITMEM_DROP_GONE)
+	/* A page whose mapping went is freed next: no scrub, no list. */
+	if (how == JITMEM_DROP_GONE ||
+	    (addr >= ctx->dying_start && addr < ctx->dying_end))
 		return;
 	if (!jp->snap || !jitmem_page_cow(ctx, jp, NULL))
 		jitmem_page_fill(jp->page, jp->prot, offset_in_page(addr), len);

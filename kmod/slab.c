@@ -108,15 +108,20 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		return;		/* a RESERVE still placing it */
 	start = max(start, slab->r.start);
 	end = min(end, slab->r.end);
+	if (!slab->nvmas) {
+		start = slab->r.start;
+		end = slab->r.end;
+	}
 	if (start < end) {
+		ctx->dying_start = start;
+		ctx->dying_end = end;
 		jitmem_drop_range(ctx, start, end, how);
 		jitmem_pages_free_range(ctx, start, end);
+		ctx->dying_start = 0;
+		ctx->dying_end = 0;
 	}
-	if (!slab->nvmas) {
-		jitmem_drop_range(ctx, slab->r.start, slab->r.end, how);
-		jitmem_pages_free_range(ctx, slab->r.start, slab->r.end);
+	if (!slab->nvmas)
 		jitmem_slab_forget(ctx, slab);
-	}
 }
 
 /*

@@ -169,6 +169,7 @@ static const struct vm_operations_struct jitmem_vm_ops = {
 	.fault		= jitmem_vm_fault,
 	.mprotect	= jitmem_vm_mprotect,
 	.mremap		= jitmem_vm_mremap,
+	.access		= jitmem_vm_access,
 };
 
 /* A fork child never sees code installed after fork(). */

@@ -60,6 +60,9 @@
  * @JITMEM_A_REFUSED_MREMAP: u64, mremap() moves of jitmem memory refused
  * @JITMEM_A_HELD_BYTES: u64, bytes of pages held for segments, live or empty
  * @JITMEM_A_EMPTY_BYTES: u64, of those, empty pages kept mapped for reuse
+ * @JITMEM_A_DEBUG_WRITES: u64, writes debuggers made into code since the
+ *	module was loaded; present only while the module parameter
+ *	debug_writes is on or after such a write
  * @__JITMEM_A_MAX: one after the last attribute
  * @JITMEM_A_MAX: the last attribute
  */
@@ -92,6 +95,7 @@ enum jitmem_attrs {
 	JITMEM_A_REFUSED_MREMAP,
 	JITMEM_A_HELD_BYTES,
 	JITMEM_A_EMPTY_BYTES,
+	JITMEM_A_DEBUG_WRITES,
 
 	__JITMEM_A_MAX,
 	JITMEM_A_MAX = (__JITMEM_A_MAX - 1)
@@ -102,7 +106,8 @@ enum jitmem_attrs {
  * @JITMEM_NL_CMD_UNSPEC: unused
  * @JITMEM_NL_CMD_STATS_GET: do: the module-wide counters, JITMEM_A_CONTEXTS
  *	to JITMEM_A_REFUSED_FOREIGN_MM, JITMEM_A_REFUSED_MREMAP,
- *	JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES; takes no attribute
+ *	JITMEM_A_HELD_BYTES, JITMEM_A_EMPTY_BYTES and, when debug_writes is or
+ *	was on, JITMEM_A_DEBUG_WRITES; takes no attribute
  * @JITMEM_NL_CMD_CONTEXT_GET: dump: one message per open context with
  *	JITMEM_A_CTX_ID, _PID, _UID, _COMM and its counters JITMEM_A_SLABS to
  *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
