@@ -110,8 +110,9 @@ enum jitmem_attrs {
  *	was on, JITMEM_A_DEBUG_WRITES; takes no attribute
  * @JITMEM_NL_CMD_CONTEXT_GET: dump: one message per open context with
  *	JITMEM_A_CTX_ID, _PID, _UID, _COMM and its counters JITMEM_A_SLABS to
- *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
- *	the contexts opened by the requester's user id.  Takes JITMEM_A_PID.
+ *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.
+ *	Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only the contexts opened by
+ *	the requester's user id.  Takes JITMEM_A_PID.
  * @JITMEM_NL_CMD_SEGMENT_INIT_NTF: a segment was initialized: JITMEM_A_CTX_ID,
  *	_PID, _UID, _COMM, _ADDR, _SIZE, _GROUP, _KEY and, when the group has
  *	JITMEM_GROUP_X, JITMEM_A_SHA256
