@@ -152,9 +152,9 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		goto out;
 	}
 	if (release) {
-		for (i = 0; i < b->count; i++)
-			results[i] = jitmem_release_one(ctx, items[i]);
-		ret = jitmem_ctx_reclaim(ctx);
+		ret = jitmem_release_batch(ctx, items, results, b->count);
+		if (!ret)
+			ret = jitmem_ctx_reclaim(ctx);
 	} else {
 		ret = jitmem_deinit_batch(ctx, items, results, b->count,
 					  b->flags);

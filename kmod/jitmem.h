@@ -290,6 +290,8 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 			 unsigned long perms, int flags, bool keep);
 int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		 unsigned long start, unsigned long end);
+int jitmem_unmap_all(struct jitmem_ctx *ctx, unsigned long start,
+		     unsigned long end);
 bool jitmem_noexec(struct jitmem_ctx *ctx);
 bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma);
 int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
@@ -329,6 +331,8 @@ void jitmem_protect_free(struct jitmem_protect *pr);
 /* Slabs (slab.c). */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr);
+int jitmem_release_batch(struct jitmem_ctx *ctx, const u64 *addrs,
+			 int *results, unsigned int n);
 struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 				     unsigned long start, unsigned long end);
 void jitmem_slab_put(struct jitmem_slab *slab);

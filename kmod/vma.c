@@ -309,14 +309,27 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	return ret;
 }
 
-static int jitmem_munmap(struct jitmem_ctx *ctx, unsigned long start,
-			 unsigned long len)
+/**
+ * jitmem_unmap_all() - one munmap() of a range of the context's mappings
+ * @ctx: the context
+ * @start: first byte, page-aligned
+ * @end: byte after the last
+ *
+ * All of it or, failing (-ENOMEM), none of it.  .close drops what the
+ * VMAs held.
+ *
+ * Context: ctx->lock held, not mmap_lock nor map_lock; takes mmap_lock.
+ * Return: 0, or the error of vm_munmap().
+ */
+int jitmem_unmap_all(struct jitmem_ctx *ctx, unsigned long start,
+		     unsigned long end)
 {
 	int ret;
 
+	lockdep_assert_held(&ctx->lock);
 	ctx->map_op.keep = false;
 	WRITE_ONCE(ctx->map_op.task, current);
-	ret = vm_munmap(start, len);
+	ret = vm_munmap(start, end - start);
 	WRITE_ONCE(ctx->map_op.task, NULL);
 	return ret;
 }
@@ -358,7 +371,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	if (!ours)
 		return 0;
 	if (!others)
-		return jitmem_munmap(ctx, start, end - start);
+		return jitmem_unmap_all(ctx, start, end);
 
 	while (start < end) {
 		mmap_read_lock(ctx->mm);
@@ -372,7 +385,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		s = max(vma->vm_start, start);
 		e = min(vma->vm_end, end);
 		mmap_read_unlock(ctx->mm);
-		ret = jitmem_munmap(ctx, s, e - s);
+		ret = jitmem_unmap_all(ctx, s, e);
 		if (ret)
 			return ret;
 		start = e;
