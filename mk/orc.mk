@@ -36,13 +36,13 @@ clean: orc-clean
 check-orc:
 	@$(MAKE) -s modules > /dev/null
 	@mkdir -p build
-	@if $(ORC_MAKE) -s tests > build/orc-build.log 2>&1; then \
+	@if $(ORC_MAKE) -s tests example > build/orc-build.log 2>&1; then \
 		echo "ok - build jitmem-orc and its tests"; \
 	else \
 		sed 's/^/# /' build/orc-build.log | tail -n 30; \
 		echo "not ok - build jitmem-orc and its tests (build/orc-build.log)"; exit 1; \
 	fi
-	@scripts/vm-tap orc -- scripts/vm-tests build/orc/tests/orc_ktest
+	@scripts/vm-tap orc -- scripts/vm-tests build/orc/tests/orc_ktest orc/tests/example_ktest
 
 bench-orc:
 	@$(MAKE) -s modules > /dev/null
