@@ -7,7 +7,7 @@
 #   make check-orc     build/orc/tests/orc_ktest in the VM (TAP; make check
 #                      runs it: CHECK_EXTRA)
 #   make bench-orc     LLJIT churn, jitmem against LLVM's managers, in one VM
-#                      run (build/bench/orc.txt; not a test)
+#                      run (build/bench/orc.txt and orc.json; not a test)
 #   make orc-example   build/orc/lljit-run, the runner make demo shows
 #   make install-orc   [PREFIX=] [DESTDIR=]
 # Packages: scripts/deps.d/orc.list (llvm-19-dev, clang-19).
@@ -49,3 +49,6 @@ bench-orc:
 	@$(ORC_MAKE) -s bench
 	@mkdir -p build/bench
 	scripts/vm-run -- build/orc/tests/orc-bench | tee build/bench/orc.txt
+	@sed -n '/^---- json ----$$/,/^---- end ----$$/{//!p}' build/bench/orc.txt \
+		> build/bench/orc.json
+	@echo "bench-orc: build/bench/orc.json"
