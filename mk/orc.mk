@@ -4,8 +4,9 @@
 # tests, benchmark and example.  Included by the top Makefile.
 #
 #   make orc           build/orc/libjitmem-orc.so.1, .a, jitmem-orc.pc
-#   make check-orc     build/orc/tests/orc_ktest in the VM (TAP; make check
-#                      runs it: CHECK_EXTRA)
+#   make check-orc     orc/tests/install-check on the host, then
+#                      build/orc/tests/orc_ktest and orc/tests/example_ktest
+#                      in the VM (TAP; make check runs it: CHECK_EXTRA)
 #   make bench-orc     LLJIT churn, jitmem against LLVM's managers, in one VM
 #                      run (build/bench/orc.txt and orc.json; not a test)
 #   make orc-example   build/orc/lljit-run, the runner make demo shows
@@ -42,7 +43,9 @@ check-orc:
 		sed 's/^/# /' build/orc-build.log | tail -n 30; \
 		echo "not ok - build jitmem-orc and its tests (build/orc-build.log)"; exit 1; \
 	fi
-	@scripts/vm-tap orc -- scripts/vm-tests build/orc/tests/orc_ktest orc/tests/example_ktest
+	@orc/tests/install-check; inst=$$?; \
+	scripts/vm-tap orc -- scripts/vm-tests build/orc/tests/orc_ktest orc/tests/example_ktest; \
+	vm=$$?; [ $$inst = 0 ] && [ $$vm = 0 ]
 
 bench-orc:
 	@$(MAKE) -s modules > /dev/null
