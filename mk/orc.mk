@@ -37,7 +37,7 @@ clean: orc-clean
 check-orc:
 	@$(MAKE) -s modules > /dev/null
 	@mkdir -p build
-	@if $(ORC_MAKE) -s tests example > build/orc-build.log 2>&1; then \
+	@if $(ORC_MAKE) -j2 -s tests example > build/orc-build.log 2>&1; then \
 		echo "ok - build jitmem-orc and its tests"; \
 	else \
 		sed 's/^/# /' build/orc-build.log | tail -n 30; \

@@ -67,7 +67,7 @@ void scrubWorkingMemory(OrcMemoryMapper::State &S, const MemoryMapper::AllocInfo
 
 		for (auto &Seg : AI.Segments) {
 			uintptr_t Addr = (AI.MappingBase + Seg.Offset).getValue();
-			Slab *Sl = S.slabOf(Addr, Seg.ContentSize);
+			Slab *Sl = slabOf(S, Addr, Seg.ContentSize);
 
 			S.Prepared.erase(Addr);
 			/* Only what is ours: a caller may pass working memory of its own. */
@@ -94,7 +94,7 @@ bool forgetAbandoned(OrcMemoryMapper::State &S, uintptr_t Base)
 
 	if (It == S.Prepared.end())
 		return false;
-	Slab *Sl = S.slabOf(Base, It->second);
+	Slab *Sl = slabOf(S, Base, It->second);
 
 	if (Sl)
 		memset(workingMemory(*Sl, Base), 0, It->second);

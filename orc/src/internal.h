@@ -56,9 +56,10 @@ struct OrcMemoryMapper::State {
 	std::map<uintptr_t, Slab> Slabs;	/* by Start */
 	std::map<uintptr_t, size_t> Prepared;	/* working memory handed out, not initialized */
 	std::unordered_map<uintptr_t, Alloc> Allocs;
-
-	Slab *slabOf(uintptr_t Addr, size_t Len);
 };
+
+/* Under S.Lock: the slab holding [Addr, Addr + Len), or nullptr. */
+Slab *slabOf(OrcMemoryMapper::State &S, uintptr_t Addr, size_t Len);
 
 /* A libjitmem error (a negative errno) as an llvm::Error. */
 llvm::Error jmError(const char *What, int Err);

@@ -26,11 +26,11 @@ Error jmError(const char *What, int Err)
 				 "jitmem: %s: %s", What, strerror(-Err));
 }
 
-Slab *OrcMemoryMapper::State::slabOf(uintptr_t Addr, size_t Len)
+Slab *slabOf(OrcMemoryMapper::State &S, uintptr_t Addr, size_t Len)
 {
-	auto It = Slabs.upper_bound(Addr);
+	auto It = S.Slabs.upper_bound(Addr);
 
-	if (It == Slabs.begin())
+	if (It == S.Slabs.begin())
 		return nullptr;
 	--It;
 	Slab &Sl = It->second;
@@ -65,6 +65,9 @@ OrcMemoryMapper::~OrcMemoryMapper()
 	for (auto &KV : S->Slabs)
 		Starts.push_back(reinterpret_cast<void *>(KV.first));
 	/* Pending dealloc actions run here, their contexts still alive. */
+	for (auto &KV : S->Allocs)
+		if (!KV.second.Key)
+			consumeError(deinitializeWithoutRegion(KV.second));
 	if (S->Owned)
 		jitmem_close(S->M);
 	else if (!Starts.empty())
@@ -111,7 +114,7 @@ void OrcMemoryMapper::reserve(size_t NumBytes, OnReservedFunction OnReserved)
 char *OrcMemoryMapper::prepare(ExecutorAddr Addr, size_t ContentSize)
 {
 	std::lock_guard<std::mutex> L(S->Lock);
-	Slab *Sl = S->slabOf(Addr.getValue(), ContentSize);
+	Slab *Sl = slabOf(*S, Addr.getValue(), ContentSize);
 
 	if (!Sl)
 		return nullptr;
