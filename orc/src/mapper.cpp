@@ -148,10 +148,11 @@ void OrcMemoryMapper::initialize(AllocInfo &AI, OnInitializedFunction OnInitiali
 		jitmem_init_request Req = {Segs.data(), Segs.size(), Pairs.data(), Pairs.size()};
 		int Ret = jitmem_initialize(S->M, &Req, &A.Key);
 
+		/* runAction()'s -EIO: an action failed, its text says why. */
 		if (Ret) {
 			Err = actionErrors(A);
-			if (!Err)
-				Err = jmError("jitmem_initialize", Ret);
+			if (Ret != -EIO || !Err)
+				Err = joinErrors(jmError("jitmem_initialize", Ret), std::move(Err));
 		}
 	}
 
@@ -201,8 +202,8 @@ void OrcMemoryMapper::deinitialize(ArrayRef<ExecutorAddr> Bases,
 		if (!A.Key)
 			Actions = joinErrors(std::move(Actions), deinitializeWithoutRegion(A));
 	}
-	if (Ret && !Actions)
-		Actions = jmError("jitmem_deinitialize_multiple", Ret);
+	if (Ret && (Ret != -EIO || !Actions))
+		Actions = joinErrors(jmError("jitmem_deinitialize_multiple", Ret), std::move(Actions));
 	OnDeinitialized(joinErrors(std::move(Err), std::move(Actions)));
 }
 
@@ -251,8 +252,8 @@ void OrcMemoryMapper::release(ArrayRef<ExecutorAddr> Addrs, OnReleasedFunction O
 			if (!A.Key)
 				Actions = joinErrors(std::move(Actions), deinitializeWithoutRegion(A));
 		}
-		if (Ret && !Actions)
-			Actions = jmError("jitmem_release", Ret);
+		if (Ret && (Ret != -EIO || !Actions))
+			Actions = joinErrors(jmError("jitmem_release", Ret), std::move(Actions));
 		Err = joinErrors(std::move(Err), std::move(Actions));
 		munmap(Sl.Work, Sl.Len);
 	}
