@@ -19,6 +19,7 @@
 #include <linux/mount.h>
 #include <linux/sched/mm.h>
 
+#include "compat.h"
 #include "jitmem.h"
 
 #define JITMEM_VM_PERMS (VM_READ | VM_WRITE | VM_EXEC)
@@ -119,8 +120,8 @@ int jitmem_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 
 	/* VM_MAYREAD == VM_READ << 4, and so on for W and X. */
-	vma->vm_flags &= ~(VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
-	vma->vm_flags |= (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND;
+	vm_flags_clear(vma, VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC);
+	vm_flags_set(vma, (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND);
 	vma->vm_ops = &jitmem_vm_ops;
 	vma->vm_private_data = ctx;
 	return 0;
@@ -199,7 +200,7 @@ void jitmem_zap(struct jitmem_ctx *ctx, unsigned long start, unsigned long end)
 		unsigned long e = min(end, vma->vm_end);
 
 		if (jitmem_vma_is_ours(ctx, vma))
-			zap_page_range(vma, s, e - s);
+			jitmem_zap_range(vma, s, e - s);
 	}
 }
 
