@@ -64,10 +64,12 @@ selftests: harness
 lint: checkpatch
 	scripts/lint
 
-# mk/*.mk may add TAP-printing targets to CHECK_EXTRA: make check runs them
-# last and counts their results.
+# mk/*.mk may add TAP-printing targets to CHECK_EXTRA (host-only: make
+# check runs them once) and to CHECK_VM (VM steps: make check runs them
+# once per VM kernel as make KVER=K TARGET, and their vm-run calls boot
+# that kernel); it counts their results.
 check:
-	CHECK_EXTRA="$(CHECK_EXTRA)" scripts/check
+	CHECK_EXTRA="$(CHECK_EXTRA)" CHECK_VM="$(CHECK_VM)" scripts/check
 
 # jitmem-info: prints what JITMEM_IOC_VERSION answers (used by the demo).
 TOOLS_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iuapi

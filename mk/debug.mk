@@ -9,7 +9,7 @@
 #   make fuzz           build/tools/jitmem-fuzz
 #   make debug-tests    build/debug/tests/*: selftests/debug/*_test.c
 #   make check-fuzz     a short fuzz run in the stock-kernel VM (make check
-#                       runs it: CHECK_EXTRA)
+#                       runs it on each VM kernel: CHECK_VM; KVER= picks one)
 #   make check-debug    everything on the debug kernel: scripts/check-debug
 
 FUZZ		:= build/tools/jitmem-fuzz
@@ -19,7 +19,7 @@ FUZZ_CALLS	?= 100000
 DEBUG_TESTS	:= $(patsubst selftests/debug/%.c,build/debug/tests/%,\
 			$(wildcard selftests/debug/*_test.c))
 
-CHECK_EXTRA	+= check-fuzz
+CHECK_VM	+= check-fuzz
 
 .PHONY: debug-kernel module-debug fuzz debug-tests check-fuzz check-debug
 
