@@ -172,7 +172,7 @@ static struct jitmem_nl_dump *jitmem_nl_dump_state(struct netlink_callback *cb)
 static int jitmem_nl_context_get_start(struct netlink_callback *cb)
 {
 	struct jitmem_nl_dump *st = jitmem_nl_dump_state(cb);
-	struct nlattr *pid = jitmem_dumpit_attrs(cb)[JITMEM_A_PID];
+	struct nlattr *pid = jitmem_genl_dump_attrs(cb)[JITMEM_A_PID];
 
 	/*
 	 * The uid the request was sent with: the sender's real uid, or one
@@ -205,7 +205,7 @@ static unsigned int jitmem_nl_pin(const struct jitmem_nl_dump *st,
 	list_for_each_entry(ctx, &jitmem_ctx_list, node) {
 		if (ctx->id <= st->last_id || !jitmem_nl_visible(st, ctx))
 			continue;
-		if (!jitmem_file_get_unless_zero(ctx->file))
+		if (!jitmem_get_file_unless_closing(ctx->file))
 			continue;	/* being closed */
 		pin[n].ctx = ctx;
 		pin[n].id = ctx->id;

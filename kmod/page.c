@@ -253,7 +253,7 @@ int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 		return -ENOMEM;
 	vma = find_vma(ctx->mm, jp->addr);
 	if (vma && vma->vm_start <= jp->addr)
-		jitmem_zap_vma(vma, jp->addr, PAGE_SIZE);
+		jitmem_zap_range(vma, jp->addr, PAGE_SIZE);
 	jp->page = copy;
 	jp->snap = false;
 	put_page(old);
@@ -391,7 +391,7 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 			lo = min(lo, jp->addr);
 			hi = max(hi, jp->addr + PAGE_SIZE);
 		}
-		jitmem_zap_vma(vma, lo, hi - lo);
+		jitmem_zap_range(vma, lo, hi - lo);
 	}
 	jitmem_pages_free_empty(ctx, lo, hi);
 }

@@ -78,10 +78,11 @@ static void jitmem_fork_fill(struct jitmem_ctx *ctx, struct vm_area_struct *chil
 
 	mmap_assert_write_locked(ctx->mm);
 	if (perms & VM_WRITE) {
-		jitmem_vm_flags_mod(child, VM_WIPEONFORK, VM_SHARED | VM_MAYSHARE);
+		vm_flags_clear(child, VM_SHARED | VM_MAYSHARE);
+		vm_flags_set(child, VM_WIPEONFORK);
 		child->vm_page_prot = vm_get_page_prot(child->vm_flags);
 	} else {
-		jitmem_vm_flags_mod(child, VM_WIPEONFORK, 0);
+		vm_flags_set(child, VM_WIPEONFORK);
 	}
 	if (!perms)
 		return;
@@ -181,7 +182,7 @@ static vm_fault_t jitmem_fork_vm_fault(struct vm_fault *vmf)
 /* A grandchild copies the child's PTEs, as fork() does. */
 static void jitmem_fork_vm_open(struct vm_area_struct *vma)
 {
-	jitmem_vm_flags_mod(vma, 0, VM_WIPEONFORK);
+	vm_flags_clear(vma, VM_WIPEONFORK);
 }
 
 static const struct vm_operations_struct jitmem_fork_vm_ops = {
@@ -245,8 +246,8 @@ int jitmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (op->slab->dead) {
 		ret = -ENXIO;
 	} else {
-		jitmem_vm_flags_mod(vma, (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND,
-				    JITMEM_VM_MAYS & ~(perms << 4));
+		vm_flags_clear(vma, JITMEM_VM_MAYS & ~(perms << 4));
+		vm_flags_set(vma, (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND);
 		vma->vm_ops = &jitmem_vm_ops;
 		vma->vm_private_data = op->slab;
 		op->slab->nvmas++;

@@ -36,11 +36,11 @@ install: install-module install-lib install-uapi install-udev
 
 # The module goes to the kernel it was built for (its vermagic).
 install-module: modules
-	@kver=$$(modinfo -F vermagic kmod/jitmem.ko | cut -d' ' -f1); \
+	@kver=$$(modinfo -F vermagic $(MODULE) | cut -d' ' -f1); \
 	dst=$(DESTDIR)/lib/modules/$$kver/updates; \
 	set -e; \
 	install -d $$dst; \
-	install -m 0644 kmod/jitmem.ko $$dst/jitmem.ko; \
+	install -m 0644 $(MODULE) $$dst/jitmem.ko; \
 	echo "  INSTALL $$dst/jitmem.ko"; \
 	if [ -n "$(SIGN_KEY)" ]; then \
 		scripts/sign-module --key "$(SIGN_KEY)" --cert "$(SIGN_CERT)" $$dst/jitmem.ko; \
