@@ -111,7 +111,7 @@ static int run_range(const struct jit_fn *f, const struct expr *e, char *out, si
 static void show_query(void)
 {
 	struct jitmem_stats st;
-	int ret = jitmem_stats(m, &st);
+	int ret = jitmem_get_stats(m, &st);
 
 	if (ret) {
 		check(0, "jitmem_stats (QUERY ioctl): %s", errname(-ret));
@@ -309,7 +309,7 @@ static void step_counters(void)
 	step("Counters with the functions live (before: see 1.)");
 	show_jitmemctl();
 	show_query();
-	check(!jitmem_stats(m, &st) && st.regions == NFUNCS && st.segments == 3 * NFUNCS &&
+	check(!jitmem_get_stats(m, &st) && st.regions == NFUNCS && st.segments == 3 * NFUNCS &&
 	      st.bytes_rx >= NFUNCS * jitmem_page_size(m),
 	      "%d regions of 3 segments each are accounted", NFUNCS);
 }

@@ -123,9 +123,10 @@ static int verify_copy(void *arg)
 int jit_compile(struct jitmem *m, const struct expr *e, const char *src, struct jit_fn *f)
 {
 	struct jitmem_seg_request reqs[SEG_NR] = {
-		[SEG_CODE]   = { JITMEM_PROT_R | JITMEM_PROT_X, 0, 16 },
-		[SEG_RODATA] = { JITMEM_PROT_R, 0, 8 },
-		[SEG_DATA]   = { JITMEM_PROT_R | JITMEM_PROT_W, sizeof(uint64_t), 8 },
+		[SEG_CODE]   = { .group = JITMEM_PROT_R | JITMEM_PROT_X, .align = 16 },
+		[SEG_RODATA] = { .group = JITMEM_PROT_R, .align = 8 },
+		[SEG_DATA]   = { .group = JITMEM_PROT_R | JITMEM_PROT_W,
+				 .size = sizeof(uint64_t), .align = 8 },
 	};
 	struct jitmem_action_pair act = { .finalize = { verify_copy, NULL } };
 	size_t consts_size, src_size = strlen(src) + 1;

@@ -2,15 +2,21 @@
 /*
  * libjitmem: executable memory for JIT compilers without writable code.
  *
- * Every function returning int returns 0 or a negative errno value; no
- * function sets errno.  A handle has no global state and may be used by
- * several threads at once; see jitmem(3).
+ * Every function returning int returns 0 or a negative errno value, and no
+ * function changes errno: it is restored on return, whatever the library's
+ * system calls set on the way.  A handle has no global state and may be used
+ * by several threads at once.  Structs the caller fills have flags and
+ * reserved fields that must be 0 (else EINVAL): zero-initialize them.  See
+ * jitmem(3).
  */
 #ifndef LIBJITMEM_H
 #define LIBJITMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/* JITMEM_VERSION_MAJOR, _MINOR, _PATCH: generated from userlib/Makefile */
+#include "jitmem_version.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,6 +32,15 @@ extern "C" {
 /* jitmem_open() flags */
 #define JITMEM_OPEN_USERSPACE	1 /* userspace backend (mmap/mprotect, no W^X guarantee) */
 #define JITMEM_OPEN_FALLBACK	2 /* kernel backend if /dev/jitmem is usable, else userspace */
+
+/* (major, minor, patch) as one number that compares in order */
+#define JITMEM_VERSION_CODE(major, minor, patch) \
+	(((major) << 16) | ((minor) << 8) | (patch))
+#define JITMEM_VERSION \
+	JITMEM_VERSION_CODE(JITMEM_VERSION_MAJOR, JITMEM_VERSION_MINOR, JITMEM_VERSION_PATCH)
+
+/* The JITMEM_VERSION of the library running (it may be newer than the header). */
+unsigned int jitmem_version(void);
 
 struct jitmem;
 
@@ -45,6 +60,8 @@ struct jitmem_segment {
 	const void *content;	/* content_size bytes copied to addr */
 	size_t content_size;	/* at most size; the rest reads as zero */
 	unsigned int group;	/* JITMEM_PROT_R, R|W or R|X, optionally |LIFETIME_FINALIZE */
+	unsigned int flags;	/* 0 */
+	uint64_t reserved[2];	/* 0 */
 };
 
 typedef int (*jitmem_action_fn)(void *arg);	/* 0 or a negative errno */
@@ -63,6 +80,9 @@ struct jitmem_init_request {
 	size_t nsegments;
 	const struct jitmem_action_pair *actions;
 	size_t nactions;
+	unsigned int flags;	/* 0 */
+	unsigned int reserved0;	/* 0 */
+	uint64_t reserved[3];	/* 0 */
 };
 
 int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key);
@@ -72,8 +92,10 @@ int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n)
 /* JITLink-style allocator on top */
 struct jitmem_seg_request {
 	unsigned int group;	/* JITMEM_PROT_* | JITMEM_LIFETIME_* */
+	unsigned int flags;	/* 0 */
 	size_t size;
 	size_t align;		/* power of two, 0 for the default (page) */
+	uint64_t reserved[2];	/* 0 */
 };
 
 struct jitmem_alloc;
@@ -96,9 +118,11 @@ struct jitmem_stats {
 	uint64_t bytes_r;	/* initialized bytes by protection */
 	uint64_t bytes_rw;
 	uint64_t bytes_rx;
+	uint64_t retired_bytes;	/* code ranges never to be reused (module's exec_reuse=0) */
+	uint64_t reserved[8];	/* 0: counters of later versions */
 };
 
-int jitmem_stats(struct jitmem *m, struct jitmem_stats *st);
+int jitmem_get_stats(struct jitmem *m, struct jitmem_stats *st);
 
 #ifdef __cplusplus
 }

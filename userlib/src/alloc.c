@@ -18,6 +18,8 @@ static int jm_req_check(const struct jitmem_seg_request *req)
 	unsigned int lifetime = req->group & (JITMEM_LIFETIME_FINALIZE | JITMEM_LIFETIME_NOALLOC);
 	int ret;
 
+	if (req->flags || !jm_zero(req->reserved, sizeof(req->reserved)))
+		return -EINVAL;
 	if (lifetime == (JITMEM_LIFETIME_FINALIZE | JITMEM_LIFETIME_NOALLOC))
 		return -EINVAL;
 	ret = jm_group_check(req->group & ~JITMEM_LIFETIME_NOALLOC);
@@ -54,6 +56,7 @@ static void *jm_working_new(size_t size, size_t align)
 int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, size_t n,
 		    struct jitmem_alloc **out)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem_alloc *a;
 	size_t i;
 	int ret;
@@ -115,6 +118,7 @@ void *jitmem_alloc_target(struct jitmem_alloc *a, size_t i)
 int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pair *actions,
 			  size_t n, void **finalized)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem *m;
 	struct jm_seg *segs;
 	size_t i, nsegs = 0;
@@ -158,6 +162,7 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 
 void jitmem_alloc_abandon(struct jitmem_alloc *a)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem *m;
 
 	if (!a)

@@ -67,6 +67,7 @@ static void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int r
 
 int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n)
 {
+	JM_KEEP_ERRNO;
 	struct jm_region **regions;
 	int *results, ret;
 
@@ -102,10 +103,12 @@ int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n)
 
 int jitmem_deinitialize(struct jitmem *m, void *key)
 {
+	JM_KEEP_ERRNO;
 	return jitmem_deinitialize_multiple(m, &key, 1);
 }
 
 int jitmem_deallocate(struct jitmem *m, void *const finalized[], size_t n)
 {
+	JM_KEEP_ERRNO;
 	return jitmem_deinitialize_multiple(m, finalized, n);
 }

@@ -10,6 +10,7 @@
 #ifndef JM_INTERNAL_H
 #define JM_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,6 +22,29 @@
 #include "freelist.h"
 #include "list.h"
 #include "tree.h"
+
+/*
+ * At the top of every public function: errno is restored when it returns,
+ * so that no call changes errno (jitmem.h promises it).
+ */
+static inline void jm_errno_restore(const int *saved)
+{
+	errno = *saved;
+}
+
+#define JM_KEEP_ERRNO \
+	const int jm_saved_errno_ __attribute__((cleanup(jm_errno_restore))) = errno
+
+/* Reserved fields of public structs: all zero, or the caller is newer than us. */
+static inline bool jm_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
 
 #define JM_PROT_MASK	(JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X)
 #define JM_GROUP_MASK	(JM_PROT_MASK | JITMEM_LIFETIME_FINALIZE)
@@ -191,8 +215,5 @@ void jm_window_close(struct jitmem *m);
 /* place.c */
 int jm_place(struct jitmem *m, struct jitmem_alloc *a);
 void jm_unplace(struct jitmem *m, struct jitmem_alloc *a);
-
-/* stats.c */
-int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st);
 
 #endif /* JM_INTERNAL_H */

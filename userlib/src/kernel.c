@@ -189,6 +189,7 @@ static int jm_kernel_stats(struct jitmem *m, struct jitmem_stats *st)
 		.bytes_r = q.bytes_r,
 		.bytes_rw = q.bytes_rw,
 		.bytes_rx = q.bytes_rx,
+		.retired_bytes = q.retired_bytes,
 	};
 	return 0;
 }

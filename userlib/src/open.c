@@ -22,6 +22,7 @@ static int jm_user_open(struct jitmem *m)
 
 int jitmem_open(struct jitmem **out, unsigned int flags)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem *m;
 	int ret;
 
@@ -76,6 +77,7 @@ static void jm_close_inflight(struct jitmem *m)
  */
 void jitmem_close(struct jitmem *m)
 {
+	JM_KEEP_ERRNO;
 	struct jm_slab *chunk[JM_RELEASE_CHUNK];
 	struct jm_list *l;
 	bool ours;
@@ -120,16 +122,4 @@ int jitmem_backend_is_kernel(const struct jitmem *m)
 size_t jitmem_page_size(const struct jitmem *m)
 {
 	return m ? m->page_size : 0;
-}
-
-int jitmem_stats(struct jitmem *m, struct jitmem_stats *st)
-{
-	int ret;
-
-	if (!m || !st)
-		return -EINVAL;
-	jm_lock(m);
-	ret = m->ops->stats ? m->ops->stats(m, st) : jm_stats_walk(m, st);
-	jm_unlock(m);
-	return ret;
 }

@@ -169,12 +169,15 @@ void jm_regions_run_deallocs(struct jm_region *const regions[], int results[], s
 
 int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)
 {
+	JM_KEEP_ERRNO;
 	struct jm_seg *segs;
 	uintptr_t k;
 	int ret;
 
 	if (!m || !req || !key || !req->segments || !req->nsegments ||
 	    (req->nactions && !req->actions))
+		return -EINVAL;
+	if (req->flags || req->reserved0 || !jm_zero(req->reserved, sizeof(req->reserved)))
 		return -EINVAL;
 	if (req->nsegments > SIZE_MAX / sizeof(*segs))
 		return -E2BIG;

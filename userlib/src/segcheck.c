@@ -27,6 +27,8 @@ int jm_segs_from_user(const struct jitmem *m, const struct jitmem_segment *in, s
 		uintptr_t addr = (uintptr_t)in[i].addr;
 		size_t size = in[i].size;
 
+		if (in[i].flags || !jm_zero(in[i].reserved, sizeof(in[i].reserved)))
+			return -EINVAL;
 		if (!size || size > SIZE_MAX - m->page_size || addr & (m->page_size - 1))
 			return -EINVAL;
 		ret = jm_group_check(in[i].group);

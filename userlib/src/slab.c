@@ -70,6 +70,7 @@ void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], 
 
 int jitmem_reserve(struct jitmem *m, size_t size, void **addr)
 {
+	JM_KEEP_ERRNO;
 	struct jm_slab *s;
 	uintptr_t start;
 	int ret;
@@ -160,6 +161,7 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 
 int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 {
+	JM_KEEP_ERRNO;
 	struct jm_region **claimed = NULL;
 	struct jm_slab **slabs;
 	size_t i, nclaimed = 0;
@@ -205,5 +207,6 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 
 int jitmem_release(struct jitmem *m, void *addr)
 {
+	JM_KEEP_ERRNO;
 	return jitmem_release_multiple(m, &addr, 1);
 }

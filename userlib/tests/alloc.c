@@ -5,7 +5,7 @@
 /* Allocate one segment, finalize it without actions. */
 static int t_one(struct jitmem *m, unsigned int group, size_t size, void **fin)
 {
-	struct jitmem_seg_request req = { group, size, 0 };
+	struct jitmem_seg_request req = T_REQ(group, size, 0);
 	struct jitmem_alloc *a;
 	int ret = jitmem_allocate(m, &req, 1, &a);
 
@@ -20,7 +20,9 @@ static int t_one(struct jitmem *m, unsigned int group, size_t size, void **fin)
 /* Working memory is zeroed and writable; targets appear only at finalize. */
 static int allocate_finalize_deallocate(void)
 {
-	struct jitmem_seg_request reqs[3] = { { RX, 100, 0 }, { RO, 5000, 0 }, { RW, 16, 0 } };
+	struct jitmem_seg_request reqs[3] = {
+		T_REQ(RX, 100, 0), T_REQ(RO, 5000, 0), T_REQ(RW, 16, 0),
+	};
 	unsigned char *w0, *w1, *w2, *code, *ro, *rw;
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -62,7 +64,7 @@ static int allocate_finalize_deallocate(void)
 	T_EQ(t_writable(rw), 1);
 	/* The key is the lowest Standard target. */
 	T_CHECK(fin == (code < ro ? (code < rw ? code : rw) : (ro < rw ? ro : rw)));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 3);
 	T_EQ(st.bytes_rx, pg);
@@ -72,7 +74,7 @@ static int allocate_finalize_deallocate(void)
 	T_EQ(t_readable(code), 0);
 	T_EQ(t_readable(rw), 0);
 	T_EQ(jitmem_deallocate(m, &fin, 1), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
 	return 0;
@@ -80,7 +82,7 @@ static int allocate_finalize_deallocate(void)
 
 static int allocate_bad_args(void)
 {
-	struct jitmem_seg_request req = { RO, 1, 0 };
+	struct jitmem_seg_request req = T_REQ(RO, 1, 0);
 	struct jitmem_alloc *a = NULL;
 	struct jitmem_stats st;
 	struct jitmem *m;
@@ -105,6 +107,16 @@ static int allocate_bad_args(void)
 	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
 	req.group = RO | 64;
 	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.group = RO;
+	req.flags = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.flags = 0;
+	req.reserved[0] = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.reserved[0] = 0;
+	req.reserved[1] = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.reserved[1] = 0;
 	T_CHECK(a == NULL);
 	req.group = RO;
 	T_OK(jitmem_allocate(m, &req, 1, &a));
@@ -115,7 +127,7 @@ static int allocate_bad_args(void)
 	jitmem_alloc_abandon(NULL);
 	T_EQ(jitmem_deallocate(m, NULL, 1), -EINVAL);
 	T_OK(jitmem_deallocate(m, NULL, 0));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
 	return 0;
@@ -129,19 +141,19 @@ static int second_allocation_reuses_slab(void)
 	void *f1, *f2;
 
 	T_CHECK((m = t_setup(NULL)));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_OK(t_one(m, RX, 10, &f1));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_OK(t_one(m, RX, 10, &f2));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_CHECK((char *)f2 == (char *)f1 + pg);	/* first fit, right after */
 	T_OK(jitmem_deallocate(m, &f1, 1));
 	T_OK(t_one(m, RX, 10, &f1));		/* the freed range, again */
 	T_CHECK((char *)f2 == (char *)f1 + pg);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	jitmem_close(m);
 	return 0;
@@ -194,7 +206,7 @@ static int zones_per_protection(void)
 /* Abandon gives the ranges back; in-flight allocations do not survive close. */
 static int abandon_returns_ranges(void)
 {
-	struct jitmem_seg_request reqs[2] = { { RX, 1, 0 }, { RW, 3 * 4096, 0 } };
+	struct jitmem_seg_request reqs[2] = { T_REQ(RX, 1, 0), T_REQ(RW, 3 * 4096, 0) };
 	struct jitmem_alloc *a, *b;
 	struct jitmem_stats st;
 	struct jitmem *m;
@@ -210,7 +222,7 @@ static int abandon_returns_ranges(void)
 	T_OK(jitmem_allocate(m, reqs, 2, &b));	/* left in flight for close */
 	T_CHECK(jitmem_alloc_target(b, 0) != t0);
 	jitmem_alloc_abandon(a);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.slabs, 1);
 	jitmem_close(m);
@@ -221,7 +233,7 @@ static int abandon_returns_ranges(void)
 static int alignment(void)
 {
 	struct jitmem_seg_request reqs[3] = {
-		{ RX, 1, 1 << 16 }, { RO, 100, 64 }, { RW, 1, 1 << 21 },
+		T_REQ(RX, 1, 1 << 16), T_REQ(RO, 100, 64), T_REQ(RW, 1, 1 << 21),
 	};
 	struct jitmem_alloc *a;
 	struct jitmem *m;
@@ -245,7 +257,7 @@ static int alignment(void)
 /* A failed finalize leaves the allocation as it was: retry or abandon. */
 static int finalize_failure_keeps_allocation(void)
 {
-	struct jitmem_seg_request req = { RX, 8, 0 };
+	struct jitmem_seg_request req = T_REQ(RX, 8, 0);
 	struct jitmem_action_pair bad = { { t_fail, (void *)-ENOLINK }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -259,7 +271,7 @@ static int finalize_failure_keeps_allocation(void)
 	T_EQ(jitmem_alloc_finalize(a, &bad, 1, &fin), -ENOLINK);
 	T_CHECK(fin == NULL);
 	T_EQ(t_readable(target), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_CHECK(jitmem_alloc_target(a, 0) == target);
 	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
@@ -272,7 +284,7 @@ static int finalize_failure_keeps_allocation(void)
 /* Nothing Standard: nothing outlives finalize, which ORC refuses too. */
 static int finalize_needs_standard_segment(void)
 {
-	struct jitmem_seg_request req = { RO | JITMEM_LIFETIME_FINALIZE, 8, 0 };
+	struct jitmem_seg_request req = T_REQ(RO | JITMEM_LIFETIME_FINALIZE, 8, 0);
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *fin;
@@ -297,7 +309,7 @@ static int deallocate_bad_items(void)
 	T_OK(t_one(m, RW, 1, &f[2]));
 	f[1] = (char *)f[2] + 16 * pg;
 	T_EQ(jitmem_deallocate(m, f, 3), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(t_readable(f[0]), 0);
 	T_EQ(t_readable(f[2]), 0);
@@ -312,7 +324,7 @@ static int deallocate_bad_items(void)
  */
 static int window_bounds_slabs(void)
 {
-	struct jitmem_seg_request req = { RO, (size_t)200 << 20, 0 };
+	struct jitmem_seg_request req = T_REQ(RO, (size_t)200 << 20, 0);
 	struct jitmem_alloc *a[32];
 	uintptr_t lo = UINTPTR_MAX, hi = 0, t;
 	struct jitmem_stats st;
@@ -333,7 +345,7 @@ static int window_bounds_slabs(void)
 	T_CHECK(ret == -ENOMEM || ret == -ENOSPC);
 	T_CHECK(n >= 5);
 	T_CHECK(hi - lo <= (uintptr_t)2 << 30);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_CHECK(st.slabs >= 2);
 	/* Small code still fits in what is left of the RX zones, in the window. */
 	req.size = 1;

@@ -32,6 +32,14 @@
 #define RO JITMEM_PROT_R
 #define RW (JITMEM_PROT_R | JITMEM_PROT_W)
 
+/* Initializers of struct jitmem_seg_request, jitmem_segment, jitmem_init_request */
+#define T_REQ(g, s, a) { .group = (g), .size = (s), .align = (a) }
+#define T_SEG(a, s, c, cs, g) \
+	{ .addr = (a), .size = (s), .content = (c), .content_size = (cs), .group = (g) }
+#define T_SEGV(...) ((struct jitmem_segment)T_SEG(__VA_ARGS__))
+#define T_INIT(s, ns, a, na) \
+	{ .segments = (s), .nsegments = (ns), .actions = (a), .nactions = (na) }
+
 /* Kernel tests fail, never skip, when /dev/jitmem cannot be used. */
 static inline int t_open(struct jitmem **m)
 {

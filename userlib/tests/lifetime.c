@@ -24,7 +24,9 @@ static int t_look(void *arg)
 /* Finalize segments are visible to the finalize actions, then gone at once. */
 static int finalize_segments_gone_after_finalize(void)
 {
-	struct jitmem_seg_request reqs[3] = { { RX, 8, 0 }, { RO | FIN, 2, 0 }, { RW | FIN, 2, 0 } };
+	struct jitmem_seg_request reqs[3] = {
+		T_REQ(RX, 8, 0), T_REQ(RO | FIN, 2, 0), T_REQ(RW | FIN, 2, 0),
+	};
 	struct t_seen seen = { 0 };
 	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
 	struct jitmem_alloc *a;
@@ -46,7 +48,7 @@ static int finalize_segments_gone_after_finalize(void)
 	T_EQ(t_readable(seen.ro), 0);
 	T_EQ(t_readable(seen.rw), 0);
 	T_EQ(t_call(code), 5);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 1);
 	T_EQ(st.bytes_r + st.bytes_rw, 0);
@@ -67,7 +69,7 @@ static int finalize_segment_initialize(void)
 	struct t_seen seen = { 0 };
 	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
 	struct jitmem_segment segs[3];
-	struct jitmem_init_request req = { segs, 3, &pair, 1 };
+	struct jitmem_init_request req = T_INIT(segs, 3, &pair, 1);
 	struct jitmem_stats st;
 	struct jitmem *m;
 	void *slab, *key, *key2;
@@ -78,16 +80,16 @@ static int finalize_segment_initialize(void)
 	s = slab;
 	seen.ro = s;
 	seen.rw = s + pg;
-	segs[0] = (struct jitmem_segment){ s, pg, "f", 2, RO | FIN };
-	segs[1] = (struct jitmem_segment){ s + pg, pg, "g", 1, RW | FIN };
-	segs[2] = (struct jitmem_segment){ s + 2 * pg, pg, "s", 1, RO };
+	segs[0] = T_SEGV(s, pg, "f", 2, RO | FIN);
+	segs[1] = T_SEGV(s + pg, pg, "g", 1, RW | FIN);
+	segs[2] = T_SEGV(s + 2 * pg, pg, "s", 1, RO);
 	T_OK(jitmem_initialize(m, &req, &key));
 	T_EQ(seen.ok, 1);
 	T_CHECK(key == s + 2 * pg);
 	T_EQ(t_readable(s), 0);
 	T_EQ(t_readable(s + pg), 0);
 	T_EQ(s[2 * pg], 's');
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.segments, 1);
 	segs[0].group = RO;
 	req.nsegments = 2;
@@ -103,7 +105,7 @@ static int finalize_segment_initialize(void)
 /* A failing finalize action with Finalize segments leaves nothing behind. */
 static int finalize_failure_with_finalize_segments(void)
 {
-	struct jitmem_seg_request reqs[2] = { { RX, 8, 0 }, { RO | FIN, 2, 0 } };
+	struct jitmem_seg_request reqs[2] = { T_REQ(RX, 8, 0), T_REQ(RO | FIN, 2, 0) };
 	struct jitmem_action_pair pair = { { t_fail, (void *)-ENOSTR }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -114,7 +116,7 @@ static int finalize_failure_with_finalize_segments(void)
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
 	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin), -ENOSTR);
 	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	jitmem_alloc_abandon(a);
@@ -129,7 +131,7 @@ static int finalize_failure_with_finalize_segments(void)
 static int noalloc_never_reaches_backend(void)
 {
 	struct jitmem_seg_request reqs[3] = {
-		{ RO | NOALLOC, 1 << 20, 0 }, { RO, 1, 0 }, { RW | NOALLOC, 10, 0 },
+		T_REQ(RO | NOALLOC, 1 << 20, 0), T_REQ(RO, 1, 0), T_REQ(RW | NOALLOC, 10, 0),
 	};
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -144,7 +146,7 @@ static int noalloc_never_reaches_backend(void)
 	debug = jitmem_alloc_working(a, 0);
 	T_CHECK(debug != NULL);
 	memset(debug, 'd', 1 << 20);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
 	jitmem_alloc_abandon(a);
@@ -156,7 +158,7 @@ static int noalloc_never_reaches_backend(void)
 	memset(jitmem_alloc_working(a, 0), 'd', 1 << 20);
 	memset(jitmem_alloc_working(a, 2), 'e', 10);
 	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 1);
@@ -170,7 +172,7 @@ static int noalloc_never_reaches_backend(void)
 /* Standard memory lives until its own deallocation, whatever else goes. */
 static int standard_lives_until_deallocated(void)
 {
-	struct jitmem_seg_request req = { RX, 6, 0 };
+	struct jitmem_seg_request req = T_REQ(RX, 6, 0);
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *fin[8], *code[8];

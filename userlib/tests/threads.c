@@ -35,9 +35,9 @@ static void *t_allocator(void *p)
 	struct t_arg *arg = p;
 	struct t_shared *sh = arg->sh;
 	struct jitmem_seg_request reqs[3] = {
-		{ JITMEM_PROT_R | JITMEM_PROT_X, 16, 0 },
-		{ JITMEM_PROT_R | JITMEM_PROT_W, 100, 0 },
-		{ JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE, 10, 0 },
+		T_REQ(JITMEM_PROT_R | JITMEM_PROT_X, 16, 0),
+		T_REQ(JITMEM_PROT_R | JITMEM_PROT_W, 100, 0),
+		T_REQ(JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE, 10, 0),
 	};
 	struct jitmem_action_pair pair = { { t_fin, sh }, { t_dealloc, sh } };
 	void *keep[8] = { 0 };
@@ -91,9 +91,9 @@ static void *t_mapper(void *p)
 			continue;
 		}
 		for (j = 0; j < 4; j++) {
-			struct jitmem_segment seg = { (char *)slab + 2 * j * pg, pg, &c, 1,
-						      JITMEM_PROT_R };
-			struct jitmem_init_request req = { &seg, 1, &pair, 1 };
+			struct jitmem_segment seg = T_SEG((char *)slab + 2 * j * pg, pg, &c, 1,
+						      JITMEM_PROT_R);
+			struct jitmem_init_request req = T_INIT(&seg, 1, &pair, 1);
 
 			if (jitmem_initialize(sh->m, &req, &keys[j]) || *(char *)keys[j] != c)
 				atomic_fetch_add(&sh->errors, 1);
@@ -113,7 +113,7 @@ static void *t_reader(void *p)
 	int i;
 
 	for (i = 0; i < ITERS * 4; i++)
-		if (jitmem_stats(arg->sh->m, &st))
+		if (jitmem_get_stats(arg->sh->m, &st))
 			atomic_fetch_add(&arg->sh->errors, 1);
 	return NULL;
 }
@@ -138,7 +138,7 @@ static int threads_share_a_handle(void)
 	T_EQ(atomic_load(&sh.errors), 0);
 	T_EQ(atomic_load(&sh.finalized), atomic_load(&sh.deallocated));
 	T_CHECK(atomic_load(&sh.finalized) > THREADS * ITERS / 2);
-	T_OK(jitmem_stats(sh.m, &st));
+	T_OK(jitmem_get_stats(sh.m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	jitmem_close(sh.m);
