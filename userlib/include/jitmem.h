@@ -31,7 +31,7 @@ extern "C" {
 
 /* jitmem_open() flags */
 #define JITMEM_OPEN_USERSPACE	1 /* userspace backend (mmap/mprotect, no W^X guarantee) */
-#define JITMEM_OPEN_FALLBACK	2 /* kernel backend if /dev/jitmem is usable, else userspace */
+#define JITMEM_OPEN_FALLBACK	2 /* kernel backend if its device is usable, else userspace */
 
 /* (major, minor, patch) as one number that compares in order */
 #define JITMEM_VERSION_CODE(major, minor, patch) \
@@ -48,6 +48,56 @@ int jitmem_open(struct jitmem **out, unsigned int flags);
 void jitmem_close(struct jitmem *m);
 int jitmem_backend_is_kernel(const struct jitmem *m);
 size_t jitmem_page_size(const struct jitmem *m);
+
+/*
+ * Environment: JITMEM_DEVICE is the kernel backend's device when the caller
+ * names none; JITMEM_REQUIRE_KERNEL=1 refuses the userspace backend (no
+ * fallback: the kernel backend's error is returned and said on stderr).
+ */
+#define JITMEM_DEVICE_DEFAULT	"/dev/jitmem"
+
+struct jitmem_open_opts {
+	const char *device;	/* NULL: $JITMEM_DEVICE, else JITMEM_DEVICE_DEFAULT */
+	unsigned int flags;	/* JITMEM_OPEN_* */
+	unsigned int reserved0;	/* 0 */
+	uint64_t reserved[3];	/* 0 */
+};
+
+/* jitmem_backend_info.backend */
+#define JITMEM_BACKEND_KERNEL		1
+#define JITMEM_BACKEND_USERSPACE	2
+
+/* jitmem_backend_info.cause: why the kernel backend is not the one in use */
+#define JITMEM_CAUSE_NONE	0 /* it is */
+#define JITMEM_CAUSE_REQUESTED	1 /* JITMEM_OPEN_USERSPACE */
+#define JITMEM_CAUSE_NO_NODE	2 /* ENOENT: no device node (module not loaded?) */
+#define JITMEM_CAUSE_NO_DRIVER	3 /* ENXIO, ENODEV: the node's module is not loaded */
+#define JITMEM_CAUSE_PERMISSION	4 /* EACCES, EPERM: not allowed to open the node */
+#define JITMEM_CAUSE_NODEV	5 /* EACCES: the node is on a nodev mount */
+#define JITMEM_CAUSE_NOT_JITMEM	6 /* ENOTTY: the node is not jitmem's device */
+#define JITMEM_CAUSE_OLD_ABI	7 /* EOPNOTSUPP: the module lacks this library's ABI */
+#define JITMEM_CAUSE_NOEXEC	8 /* EACCES: the node is on a noexec mount: no code */
+#define JITMEM_CAUSE_OTHER	9 /* another error, in .error */
+
+/* jitmem_backend_info.flags */
+#define JITMEM_INFO_FALLBACK		1 /* userspace, as the kernel backend was unusable */
+#define JITMEM_INFO_KERNEL_REQUIRED	2 /* JITMEM_REQUIRE_KERNEL is set */
+
+struct jitmem_backend_info {
+	unsigned int backend;	/* JITMEM_BACKEND_*, 0 when jitmem_open_opts() failed */
+	unsigned int cause;	/* JITMEM_CAUSE_* */
+	int error;		/* the kernel backend's negative errno, 0 if none */
+	unsigned int flags;	/* JITMEM_INFO_* */
+	const char *device;	/* the node tried, NULL for JITMEM_OPEN_USERSPACE */
+	uint64_t reserved[4];	/* 0 */
+};
+
+/* opts may be NULL (flags 0); info, if not NULL, is filled even on failure. */
+int jitmem_open_opts(struct jitmem **out, const struct jitmem_open_opts *opts,
+		     struct jitmem_backend_info *info);
+int jitmem_get_backend_info(const struct jitmem *m, struct jitmem_backend_info *info);
+/* A sentence for JITMEM_CAUSE_*, for messages: never NULL. */
+const char *jitmem_cause_str(unsigned int cause);
 
 /* SimpleNativeMemoryMap: slabs of address space, regions initialized in them */
 int jitmem_reserve(struct jitmem *m, size_t size, void **addr);

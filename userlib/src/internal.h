@@ -131,6 +131,7 @@ struct jm_backend_ops {
 struct jitmem {
 	pthread_mutex_t lock;
 	const struct jm_backend_ops *ops;
+	struct jitmem_backend_info info;	/* .device is device[] */
 	int fd;
 	pid_t pid;
 	size_t page_size;
@@ -140,6 +141,7 @@ struct jitmem {
 	struct jm_list region_list;
 	struct jm_window window;
 	struct jm_list inflight;	/* allocations not finalized yet */
+	char device[];			/* the kernel backend's node, "" if none */
 };
 
 struct jm_alloc_seg {
@@ -180,8 +182,10 @@ static inline void jm_unlock(struct jitmem *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* open.c */
-int jm_kernel_open(struct jitmem *m);
+/* device.c */
+struct jitmem_version;
+int jm_version_check(const struct jitmem_version *v);
+int jm_kernel_open(struct jitmem *m, const char *path, unsigned int *cause);
 
 /* group.c */
 int jm_group_check(unsigned int group);

@@ -4,7 +4,6 @@
  * writes the content itself and never maps code writable.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -21,28 +20,6 @@ _Static_assert(sizeof(int) == sizeof(__s32), "batch results are __s32");
 static int jm_ioctl(struct jitmem *m, unsigned long cmd, void *arg)
 {
 	return ioctl(m->fd, cmd, arg) ? -errno : 0;
-}
-
-int jm_kernel_open(struct jitmem *m)
-{
-	struct jitmem_version v = { .size = sizeof(v) };
-	int ret;
-
-	m->fd = open("/dev/jitmem", O_RDWR | O_CLOEXEC);
-	if (m->fd < 0)
-		return -errno;
-	ret = jm_ioctl(m, JITMEM_IOC_VERSION, &v);
-	if (!ret && (v.abi_version < 1 || !(v.features & JITMEM_FEATURE_MEMMAP) ||
-		     !v.page_size || v.page_size & (v.page_size - 1)))
-		ret = -EOPNOTSUPP;
-	if (ret) {
-		close(m->fd);
-		m->fd = -1;
-		return ret;
-	}
-	m->page_size = v.page_size;
-	m->pid = getpid();
-	return 0;
 }
 
 /* The context belongs to the process that opened it: a forked child gets EPERM. */
