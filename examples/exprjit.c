@@ -162,7 +162,8 @@ int main(int argc, char **argv)
 		printf("backend: kernel (%s)\n", info.device);
 	else if (info.flags & JITMEM_INFO_FALLBACK)
 		/* Never silent: say what was lost and why. */
-		printf("backend: userspace (mmap/mprotect, no W^X guarantee), because %s: %s (%s)\n",
+		printf("backend: userspace (mmap/mprotect, no W^X guarantee), "
+		       "because %s: %s (%s)\n",
 		       info.device, jitmem_cause_str(info.cause), strerror(-info.error));
 	else
 		printf("backend: userspace (mmap/mprotect, no W^X guarantee)\n");

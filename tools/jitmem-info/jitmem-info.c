@@ -37,11 +37,13 @@ static void say_open_error(const char *dev, int err)
 	fprintf(stderr, "jitmem-info: %s: %s: ", dev, strerror(err));
 	switch (err) {
 	case ENOENT:
-		fprintf(stderr, "no such device node: is the jitmem module loaded (modprobe jitmem)?\n");
+		fprintf(stderr, "no such device node: "
+			"is the jitmem module loaded (modprobe jitmem)?\n");
 		return;
 	case ENXIO:
 	case ENODEV:
-		fprintf(stderr, "the device node has no driver: the jitmem module is not loaded\n");
+		fprintf(stderr, "the device node has no driver: "
+			"the jitmem module is not loaded\n");
 		return;
 	case EACCES:
 	case EPERM:
@@ -49,13 +51,16 @@ static void say_open_error(const char *dev, int err)
 			fprintf(stderr, "permission denied\n");
 			return;
 		}
-		if (S_ISCHR(st.st_mode) && !statvfs(dev, &vfs) && (vfs.f_flag & ST_NODEV)) {
-			fprintf(stderr, "the node is on a nodev mount, where devices cannot be opened\n");
+		if (S_ISCHR(st.st_mode) && !statvfs(dev, &vfs) &&
+		    (vfs.f_flag & ST_NODEV)) {
+			fprintf(stderr, "the node is on a nodev mount, "
+				"where devices cannot be opened\n");
 			return;
 		}
 		gr = getgrgid(st.st_gid);
-		fprintf(stderr, "permission denied: mode %04o, group %s; add the user to that group "
-			"(usermod -aG %s USER), or an LSM refused it\n", st.st_mode & 07777,
+		fprintf(stderr, "permission denied: mode %04o, group %s; "
+			"add the user to that group (usermod -aG %s USER), "
+			"or an LSM refused it\n", st.st_mode & 07777,
 			gr ? gr->gr_name : "?", gr ? gr->gr_name : "GROUP");
 		return;
 	default:
@@ -105,7 +110,8 @@ int main(int argc, char **argv)
 		printf("  0x%llx (unknown to this program)\n",
 		       (unsigned long long)unknown);
 	if (err)
-		printf("warning: %s is on a noexec mount: code cannot be mapped from it; make a "
-		       "node on a mount without noexec and set JITMEM_DEVICE to it\n", dev);
+		printf("warning: %s is on a noexec mount: code cannot be mapped "
+		       "from it; make a node on a mount without noexec and set "
+		       "JITMEM_DEVICE to it\n", dev);
 	return 0;
 }
