@@ -99,22 +99,49 @@ int jitmem_get_backend_info(const struct jitmem *m, struct jitmem_backend_info *
 /* A sentence for JITMEM_CAUSE_*, for messages: never NULL. */
 const char *jitmem_cause_str(unsigned int cause);
 
-/* SimpleNativeMemoryMap: slabs of address space, regions initialized in them */
+/*
+ * The outcome of one operation or batch item: an error and, when an action
+ * failed, which one and what it said (an ORC adapter passes it to LLVM).
+ */
+#define JITMEM_MESSAGE_SIZE	256
+
+#define JITMEM_RESULT_FINALIZE	1 /* a finalize action failed */
+#define JITMEM_RESULT_DEALLOC	2 /* a dealloc action failed */
+
+struct jitmem_result {
+	int error;		/* 0 or a negative errno */
+	unsigned int flags;	/* JITMEM_RESULT_* */
+	size_t action;		/* index of the failing action's pair */
+	char message[JITMEM_MESSAGE_SIZE];	/* "" or the failing action's */
+	uint64_t reserved[2];	/* 0 */
+};
+
+/*
+ * SimpleNativeMemoryMap: slabs of address space, regions initialized in them.
+ * Two slabs from jitmem_reserve() never touch: an inaccessible guard page of
+ * the library's follows each.  Batch calls go on past a bad item and return
+ * the first error; results[], if not NULL, gets one result per item.
+ */
 int jitmem_reserve(struct jitmem *m, size_t size, void **addr);
 int jitmem_release(struct jitmem *m, void *addr);
-int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n);
+int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n,
+			    struct jitmem_result results[]);
+
+/* Working memory for [addr, addr + size) of a slab, zeroed, never the target */
+int jitmem_prepare(struct jitmem *m, void *addr, size_t size, void **working);
 
 struct jitmem_segment {
 	void *addr;		/* page-aligned, inside one slab from jitmem_reserve() */
-	size_t size;		/* rounded up to whole pages */
+	size_t size;		/* rounded up to whole pages; 0: skipped */
 	const void *content;	/* content_size bytes copied to addr */
 	size_t content_size;	/* at most size; the rest reads as zero */
-	unsigned int group;	/* JITMEM_PROT_R, R|W or R|X, optionally |LIFETIME_FINALIZE */
+	unsigned int group;	/* JITMEM_PROT_R, R|W or R|X, | a JITMEM_LIFETIME_* */
 	unsigned int flags;	/* 0 */
 	uint64_t reserved[2];	/* 0 */
 };
 
-typedef int (*jitmem_action_fn)(void *arg);	/* 0 or a negative errno */
+/* 0 or a negative errno; on failure it may say why in res->message. */
+typedef int (*jitmem_action_fn)(void *arg, struct jitmem_result *res);
 
 struct jitmem_action {
 	jitmem_action_fn fn;	/* NULL: no action */
@@ -132,12 +159,17 @@ struct jitmem_init_request {
 	size_t nactions;
 	unsigned int flags;	/* 0 */
 	unsigned int reserved0;	/* 0 */
-	uint64_t reserved[3];	/* 0 */
+	struct jitmem_result *result;	/* NULL, or filled: why it failed */
+	uint64_t reserved[2];	/* 0 */
 };
 
 int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key);
 int jitmem_deinitialize(struct jitmem *m, void *key);
-int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n);
+int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n,
+				 struct jitmem_result results[]);
+/* Every region inside [addr, addr + size) of a slab goes; the slab stays. */
+int jitmem_deinitialize_range(struct jitmem *m, void *addr, size_t size,
+			      struct jitmem_result *result);
 
 /* JITLink-style allocator on top */
 struct jitmem_seg_request {
@@ -155,9 +187,10 @@ int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, siz
 void *jitmem_alloc_working(struct jitmem_alloc *a, size_t i);
 void *jitmem_alloc_target(struct jitmem_alloc *a, size_t i);
 int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pair *actions,
-			  size_t n, void **finalized);
+			  size_t n, void **finalized, struct jitmem_result *result);
 void jitmem_alloc_abandon(struct jitmem_alloc *a);
-int jitmem_deallocate(struct jitmem *m, void *const finalized[], size_t n);
+int jitmem_deallocate(struct jitmem *m, void *const finalized[], size_t n,
+		      struct jitmem_result results[]);
 
 /* What the backend holds for this handle (the kernel's QUERY counters). */
 struct jitmem_stats {

@@ -124,7 +124,13 @@ static int jm_kernel_initialize(struct jitmem *m, struct jm_region *r, uintptr_t
 		segs[i].length = r->segs[i].len;
 		segs[i].content = (uintptr_t)r->segs[i].content;
 		segs[i].content_size = r->segs[i].content_size;
-		segs[i].group = (__u8)r->segs[i].group;
+		/*
+		 * The module wants a Standard segment in every region: it holds
+		 * a Finalize-only one as Standard until the library frees it.
+		 */
+		segs[i].group = (__u8)(r->fin_only ?
+				       r->segs[i].group & ~JITMEM_LIFETIME_FINALIZE :
+				       r->segs[i].group);
 	}
 	ret = jm_ioctl(m, JITMEM_IOC_INITIALIZE, &init);
 	free(segs);

@@ -195,7 +195,8 @@ void jitmem_close(struct jitmem *m)
 	jm_close_inflight(m);
 	jm_list_for_each_reverse(l, &m->region_list)
 		if (ours && jm_region_of(l)->state == JM_REGION_LIVE)
-			jm_actions_dealloc(jm_region_of(l)->deallocs, jm_region_of(l)->ndeallocs);
+			jm_actions_dealloc(jm_region_of(l)->deallocs, jm_region_of(l)->ndeallocs,
+					   NULL);
 	while (!jm_list_empty(&m->slab_list)) {
 		n = 0;
 		jm_list_for_each(l, &m->slab_list) {

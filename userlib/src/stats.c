@@ -16,7 +16,8 @@ static int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 	jm_list_for_each(l, &m->region_list) {
 		const struct jm_region *r = jm_region_of(l);
 
-		st->regions++;
+		/* As the module counts: a region holding no memory is none. */
+		st->regions += r->in_backend;
 		for (i = 0; i < r->nsegs; i++) {
 			const struct jm_seg *seg = &r->segs[i];
 

@@ -16,12 +16,17 @@ struct t_act {
 	unsigned char expect;		/* ...with this value */
 };
 
-static int t_action(void *arg)
+static int t_action(void *arg, struct jitmem_result *res)
 {
 	struct t_act *a = arg;
 
-	if (a->check && *a->check != a->expect)
+	if (a->check && *a->check != a->expect) {
+		snprintf(res->message, sizeof(res->message), "%c read %u, not %u", a->name,
+			 *a->check, a->expect);
 		return -EBADE;
+	}
+	if (a->ret)
+		snprintf(res->message, sizeof(res->message), "action %c fails", a->name);
 	if (a->log->n < sizeof(a->log->ran) - 1)
 		a->log->ran[a->log->n++] = a->name;
 	return a->ret;
@@ -173,7 +178,7 @@ static int dealloc_error_reported(void)
 		seg.addr = (char *)slab + pg;
 		req.nactions = 0;
 		T_OK(jitmem_initialize(m, &req, &keys[1]));
-		T_EQ(jitmem_deinitialize_multiple(m, keys, 2), -EBADMSG);
+		T_EQ(jitmem_deinitialize_multiple(m, keys, 2, NULL), -EBADMSG);
 		T_CHECK(strcmp(log.ran, "BA") == 0);
 		T_OK(jitmem_get_stats(m, &st));
 		T_EQ(st.regions, 0);
@@ -202,7 +207,7 @@ static int close_runs_pending_deallocs(void)
 
 		T_OK(jitmem_initialize(m, &req, &key));
 		T_OK(jitmem_allocate(m, &sreq, 1, &a));
-		T_OK(jitmem_alloc_finalize(a, &p2, 1, &fin));
+		T_OK(jitmem_alloc_finalize(a, &p2, 1, &fin, NULL));
 		seg.addr = (char *)slab + 2 * pg;
 		req.actions = &p3;
 		T_OK(jitmem_initialize(m, &req, &key));
@@ -219,18 +224,20 @@ struct t_reenter {
 	int ret, ret_self;
 };
 
-static int t_reenter_finalize(void *arg)
+static int t_reenter_finalize(void *arg, struct jitmem_result *res)
 {
 	struct t_reenter *r = arg;
 	struct jitmem_stats st;
 
+	(void)res;
 	return jitmem_get_stats(r->m, &st) ?: st.regions == 2 ? 0 : -EBADE;
 }
 
-static int t_reenter_dealloc(void *arg)
+static int t_reenter_dealloc(void *arg, struct jitmem_result *res)
 {
 	struct t_reenter *r = arg;
 
+	(void)res;
 	r->ret_self = jitmem_deinitialize(r->m, r->self);
 	r->ret = jitmem_deinitialize(r->m, r->victim);
 	return 0;

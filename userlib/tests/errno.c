@@ -6,8 +6,9 @@
 
 #define T_ERRNO 4242	/* no errno has this value */
 
-static int t_set_errno(void *arg)
+static int t_set_errno(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	errno = (int)(intptr_t)arg;
 	return 0;
 }
@@ -21,7 +22,7 @@ static int errno_kept_on_success(void)
 	struct jitmem_stats st;
 	struct jitmem_alloc *a;
 	struct jitmem *m;
-	void *slab, *key, *fin;
+	void *slab, *key, *fin, *w;
 
 	errno = T_ERRNO;
 	T_OK(t_open(&m));
@@ -29,10 +30,15 @@ static int errno_kept_on_success(void)
 	T_EQ(errno, T_ERRNO);
 	T_OK(jitmem_reserve(m, 1 << 20, &slab));
 	T_EQ(errno, T_ERRNO);
+	T_OK(jitmem_prepare(m, slab, pg, &w));	/* maps the working memory */
+	T_EQ(errno, T_ERRNO);
+	T_OK(jitmem_deinitialize_range(m, slab, pg, NULL));
+	T_EQ(errno, T_ERRNO);
 	{
-		struct jitmem_segment seg = T_SEG(slab, pg, "x", 1, RO);
+		struct jitmem_segment seg = T_SEG(slab, pg, w, 1, RO);
 		struct jitmem_init_request req = T_INIT(&seg, 1, &pair, 1);
 
+		*(char *)w = 'x';
 		T_OK(jitmem_initialize(m, &req, &key));	/* its action set errno */
 		T_EQ(errno, T_ERRNO);
 	}
@@ -42,9 +48,9 @@ static int errno_kept_on_success(void)
 	T_EQ(errno, T_ERRNO);
 	T_OK(jitmem_allocate(m, &sreq, 1, &a));
 	T_EQ(errno, T_ERRNO);
-	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin));
+	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL));
 	T_EQ(errno, T_ERRNO);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	T_EQ(errno, T_ERRNO);
 	T_OK(jitmem_allocate(m, &sreq, 1, &a));
 	jitmem_alloc_abandon(a);

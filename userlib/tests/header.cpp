@@ -17,7 +17,7 @@
 		}							\
 	} while (0)
 
-static int count(void *arg)
+static int count(void *arg, jitmem_result *)
 {
 	++*static_cast<int *>(arg);
 	return 0;
@@ -59,9 +59,9 @@ int main()
 	sreq.size = 100;
 	CHECK(jitmem_allocate(m, &sreq, 1, &a) == 0);
 	std::memset(jitmem_alloc_working(a, 0), 'c', 100);
-	CHECK(jitmem_alloc_finalize(a, nullptr, 0, &fin) == 0);
+	CHECK(jitmem_alloc_finalize(a, nullptr, 0, &fin, NULL) == 0);
 	CHECK(static_cast<char *>(fin)[99] == 'c');
-	CHECK(jitmem_deallocate(m, &fin, 1) == 0);
+	CHECK(jitmem_deallocate(m, &fin, 1, NULL) == 0);
 	jitmem_close(m);
 	std::printf("# C++: jitmem %u.%u.%u\n", jitmem_version() >> 16,
 		    (jitmem_version() >> 8) & 0xff, jitmem_version() & 0xff);

@@ -69,10 +69,13 @@ static inline struct jitmem *t_setup(void **slab)
 	return m;
 }
 
-/* An action that fails with the negative errno in its argument. */
-static inline int t_fail(void *arg)
+/* An action that fails with the negative errno in its argument, and says so. */
+static inline int t_fail(void *arg, struct jitmem_result *res)
 {
-	return (int)(intptr_t)arg;
+	int err = (int)(intptr_t)arg;
+
+	snprintf(res->message, sizeof(res->message), "t_fail: %s", strerror(-err));
+	return err;
 }
 
 /* 1 if the byte can be read, 0 if not: the kernel reports EFAULT. */

@@ -12,10 +12,11 @@ struct t_seen {
 };
 
 /* The finalize action sees the Finalize segments initialized. */
-static int t_look(void *arg)
+static int t_look(void *arg, struct jitmem_result *res)
 {
 	struct t_seen *s = arg;
 
+	(void)res;
 	s->ok = s->ro[0] == 'f' && s->ro[1] == 0 && s->rw[0] == 'g';
 	s->rw[1] = 'h';
 	return 0;
@@ -42,7 +43,7 @@ static int finalize_segments_gone_after_finalize(void)
 	code = jitmem_alloc_target(a, 0);
 	seen.ro = jitmem_alloc_target(a, 1);
 	seen.rw = jitmem_alloc_target(a, 2);
-	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin));
+	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL));
 	T_EQ(seen.ok, 1);
 	T_CHECK(fin == code);
 	T_EQ(t_readable(seen.ro), 0);
@@ -58,7 +59,7 @@ static int finalize_segments_gone_after_finalize(void)
 	T_CHECK(jitmem_alloc_target(a, 0) == seen.ro);
 	T_CHECK(jitmem_alloc_target(a, 1) == seen.rw);
 	jitmem_alloc_abandon(a);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -114,7 +115,7 @@ static int finalize_failure_with_finalize_segments(void)
 
 	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
-	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin), -ENOSTR);
+	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL), -ENOSTR);
 	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
@@ -148,7 +149,7 @@ static int noalloc_never_reaches_backend(void)
 	memset(debug, 'd', 1 << 20);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
-	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
+	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL), -EINVAL);
 	jitmem_alloc_abandon(a);
 	/* With a Standard segment: only that one is initialized. */
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
@@ -157,14 +158,14 @@ static int noalloc_never_reaches_backend(void)
 	T_CHECK(jitmem_alloc_target(a, 1) != NULL);
 	memset(jitmem_alloc_working(a, 0), 'd', 1 << 20);
 	memset(jitmem_alloc_working(a, 2), 'e', 10);
-	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL));
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 1);
 	T_EQ(st.bytes_r, pg);
 	T_EQ(st.bytes_rw + st.bytes_rx, 0);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -183,10 +184,10 @@ static int standard_lives_until_deallocated(void)
 		T_OK(jitmem_allocate(m, &req, 1, &a));
 		t_code(jitmem_alloc_working(a, 0), i);
 		code[i] = jitmem_alloc_target(a, 0);
-		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i]));
+		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i], NULL));
 	}
 	for (i = 0; i < 8; i += 2)
-		T_OK(jitmem_deallocate(m, &fin[i], 1));
+		T_OK(jitmem_deallocate(m, &fin[i], 1, NULL));
 	for (i = 1; i < 8; i += 2)
 		T_EQ(t_call(code[i]), i);
 	for (i = 0; i < 8; i += 2)

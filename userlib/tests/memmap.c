@@ -64,8 +64,8 @@ static int reserve_bad_args(void)
 	T_EQ(jitmem_reserve(m, SIZE_MAX, &slab), -EINVAL);
 	T_EQ(jitmem_release(m, NULL), -ENOENT);
 	T_EQ(jitmem_release(NULL, NULL), -EINVAL);
-	T_EQ(jitmem_release_multiple(m, NULL, 1), -EINVAL);
-	T_OK(jitmem_release_multiple(m, NULL, 0));
+	T_EQ(jitmem_release_multiple(m, NULL, 1, NULL), -EINVAL);
+	T_OK(jitmem_release_multiple(m, NULL, 0, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -174,7 +174,7 @@ static int initialize_validation(void)
 	T_CHECK((m = t_setup(&slab)));
 	s = slab;
 	T_EQ(t_bad(m, s + 1, pg, NULL, 0, JITMEM_PROT_R), -EINVAL);
-	T_EQ(t_bad(m, s, 0, NULL, 0, JITMEM_PROT_R), -EINVAL);
+	T_EQ(t_bad(m, s, 0, NULL, 0, JITMEM_PROT_R), -EINVAL);	/* nothing left */
 	T_EQ(t_bad(m, s, pg, content, pg + 1, JITMEM_PROT_R), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 1, JITMEM_PROT_R), -EFAULT);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X), -EPERM);
@@ -184,7 +184,8 @@ static int initialize_validation(void)
 	T_EQ(t_bad(m, s, pg, NULL, 0, 0), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | 32), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_NOALLOC), -EINVAL);
-	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE), -EINVAL);
+	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_NOALLOC |
+		   JITMEM_LIFETIME_FINALIZE), -EINVAL);
 	T_EQ(t_bad(m, s - SLAB, pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
 	T_EQ(t_bad(m, s + SLAB - pg, 2 * pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
 	T_EQ(t_bad(m, s + SLAB, pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
@@ -266,20 +267,21 @@ static int deinitialize_multiple_bad_items(void)
 	T_OK(t_init1(m, s + 2 * pg, pg, NULL, 0, JITMEM_PROT_R, &keys[2]));
 	keys[3] = keys[0];	/* twice in one batch: the second is unknown */
 	T_OK(t_init1(m, s + 3 * pg, pg, NULL, 0, JITMEM_PROT_R, &keys[4]));
-	T_EQ(jitmem_deinitialize_multiple(m, keys, 5), -ENOENT);
+	T_EQ(jitmem_deinitialize_multiple(m, keys, 5, NULL), -ENOENT);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(t_readable(s), 0);
 	T_EQ(t_readable(s + 2 * pg), 0);
 	T_EQ(t_readable(s + 3 * pg), 0);
-	T_OK(jitmem_deinitialize_multiple(m, keys, 0));
-	T_EQ(jitmem_deinitialize_multiple(m, NULL, 1), -EINVAL);
+	T_OK(jitmem_deinitialize_multiple(m, keys, 0, NULL));
+	T_EQ(jitmem_deinitialize_multiple(m, NULL, 1, NULL), -EINVAL);
 	jitmem_close(m);
 	return 0;
 }
 
-static int count_action(void *arg)
+static int count_action(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	++*(int *)arg;
 	return 0;
 }
@@ -327,7 +329,7 @@ static int release_multiple_bad_items(void)
 	T_OK(t_init1(m, slabs[2], pg, NULL, 0, JITMEM_PROT_R, &key));
 	slabs[1] = (char *)slabs[0] + pg;	/* inside a slab, not its start */
 	slabs[3] = slabs[0];			/* twice */
-	T_EQ(jitmem_release_multiple(m, slabs, 4), -ENOENT);
+	T_EQ(jitmem_release_multiple(m, slabs, 4, NULL), -ENOENT);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(st.regions, 0);

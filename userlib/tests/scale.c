@@ -41,7 +41,7 @@ static int t_alloc(struct jitmem *m, struct t_obj *o, int i)
 	o->code = jitmem_alloc_target(a, 0);
 	o->ro = jitmem_alloc_target(a, 1);
 	o->rw = jitmem_alloc_target(a, 2);
-	ret = jitmem_alloc_finalize(a, NULL, 0, &o->fin);
+	ret = jitmem_alloc_finalize(a, NULL, 0, &o->fin, NULL);
 	if (ret)
 		jitmem_alloc_abandon(a);
 	return ret;
@@ -61,7 +61,7 @@ static int t_free_range(struct jitmem *m, struct t_obj *objs, int from, int to, 
 		return -ENOMEM;
 	for (i = from; i < to; i += step)
 		keys[n++] = objs[i].fin;
-	ret = jitmem_deallocate(m, keys, (size_t)n);
+	ret = jitmem_deallocate(m, keys, (size_t)n, NULL);
 	free(keys);
 	return ret;
 }

@@ -18,14 +18,16 @@ struct t_arg {
 	int id;
 };
 
-static int t_fin(void *arg)
+static int t_fin(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	atomic_fetch_add(&((struct t_shared *)arg)->finalized, 1);
 	return 0;
 }
 
-static int t_dealloc(void *arg)
+static int t_dealloc(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	atomic_fetch_add(&((struct t_shared *)arg)->deallocated, 1);
 	return 0;
 }
@@ -58,17 +60,17 @@ static void *t_allocator(void *p)
 			jitmem_alloc_abandon(a);
 			continue;
 		}
-		if (jitmem_alloc_finalize(a, &pair, 1, &fin) || t_call(code) != value) {
+		if (jitmem_alloc_finalize(a, &pair, 1, &fin, NULL) || t_call(code) != value) {
 			atomic_fetch_add(&sh->errors, 1);
 			continue;
 		}
 		/* Keep a few alive for a while, so frees interleave. */
-		if (keep[i % 8] && jitmem_deallocate(sh->m, &keep[i % 8], 1))
+		if (keep[i % 8] && jitmem_deallocate(sh->m, &keep[i % 8], 1, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 		keep[i % 8] = fin;
 	}
 	for (i = 0; i < 8; i++)
-		if (keep[i] && jitmem_deallocate(sh->m, &keep[i], 1))
+		if (keep[i] && jitmem_deallocate(sh->m, &keep[i], 1, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 	return NULL;
 }
@@ -98,7 +100,7 @@ static void *t_mapper(void *p)
 			if (jitmem_initialize(sh->m, &req, &keys[j]) || *(char *)keys[j] != c)
 				atomic_fetch_add(&sh->errors, 1);
 		}
-		if (jitmem_deinitialize_multiple(sh->m, keys, 2))
+		if (jitmem_deinitialize_multiple(sh->m, keys, 2, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 		if (jitmem_release(sh->m, slab))	/* runs the last two deallocs */
 			atomic_fetch_add(&sh->errors, 1);
