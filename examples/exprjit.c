@@ -136,25 +136,37 @@ static int selftest(struct jitmem *m, int count)
 
 int main(int argc, char **argv)
 {
-	unsigned int flags = JITMEM_OPEN_FALLBACK;
+	struct jitmem_open_opts opts = { .flags = JITMEM_OPEN_FALLBACK };
+	struct jitmem_backend_info info;
 	struct jitmem *m;
 	int ret, i = 1;
 
 	if (i < argc && !strcmp(argv[i], "-u")) {
-		flags = JITMEM_OPEN_USERSPACE;
+		opts.flags = JITMEM_OPEN_USERSPACE;
 		i++;
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: exprjit [-u] EXPR [X...] | exprjit [-u] --selftest [N]\n");
 		return 2;
 	}
-	ret = jitmem_open(&m, flags);
+	ret = jitmem_open_opts(&m, &opts, &info);
 	if (ret) {
-		fprintf(stderr, "exprjit: jitmem_open: %s\n", strerror(-ret));
+		if (info.device)
+			fprintf(stderr, "exprjit: %s: %s (%s)\n", info.device,
+				jitmem_cause_str(info.cause), strerror(-ret));
+		else
+			fprintf(stderr, "exprjit: jitmem_open: %s\n", strerror(-ret));
 		return 2;
 	}
-	printf("backend: %s\n", jitmem_backend_is_kernel(m) ? "kernel (/dev/jitmem)" :
-	       "userspace (mmap/mprotect, no W^X guarantee)");
+	if (info.backend == JITMEM_BACKEND_KERNEL)
+		printf("backend: kernel (%s)\n", info.device);
+	else if (info.flags & JITMEM_INFO_FALLBACK)
+		/* Never silent: say what was lost and why. */
+		printf("backend: userspace (mmap/mprotect, no W^X guarantee), "
+		       "because %s: %s (%s)\n",
+		       info.device, jitmem_cause_str(info.cause), strerror(-info.error));
+	else
+		printf("backend: userspace (mmap/mprotect, no W^X guarantee)\n");
 	if (!strcmp(argv[i], "--selftest"))
 		ret = selftest(m, i + 1 < argc ? atoi(argv[i + 1]) : 200);
 	else

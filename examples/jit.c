@@ -4,6 +4,7 @@
  * installation through jitmem_allocate() / jitmem_alloc_finalize().
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,19 +114,24 @@ struct verify {
 	size_t len;
 };
 
-static int verify_copy(void *arg)
+static int verify_copy(void *arg, struct jitmem_result *res)
 {
 	const struct verify *v = arg;
 
-	return memcmp(v->target, v->working, v->len) ? -EIO : 0;
+	if (!memcmp(v->target, v->working, v->len))
+		return 0;
+	snprintf(res->message, sizeof(res->message),
+		 "the executor's %zu bytes at %p are not the linked ones", v->len, v->target);
+	return -EIO;
 }
 
 int jit_compile(struct jitmem *m, const struct expr *e, const char *src, struct jit_fn *f)
 {
 	struct jitmem_seg_request reqs[SEG_NR] = {
-		[SEG_CODE]   = { JITMEM_PROT_R | JITMEM_PROT_X, 0, 16 },
-		[SEG_RODATA] = { JITMEM_PROT_R, 0, 8 },
-		[SEG_DATA]   = { JITMEM_PROT_R | JITMEM_PROT_W, sizeof(uint64_t), 8 },
+		[SEG_CODE]   = { .group = JITMEM_PROT_R | JITMEM_PROT_X, .align = 16 },
+		[SEG_RODATA] = { .group = JITMEM_PROT_R, .align = 8 },
+		[SEG_DATA]   = { .group = JITMEM_PROT_R | JITMEM_PROT_W,
+				 .size = sizeof(uint64_t), .align = 8 },
 	};
 	struct jitmem_action_pair act = { .finalize = { verify_copy, NULL } };
 	size_t consts_size, src_size = strlen(src) + 1;
@@ -170,7 +176,7 @@ int jit_compile(struct jitmem *m, const struct expr *e, const char *src, struct 
 	};
 	check = (struct verify){ f->code, jitmem_alloc_working(a, SEG_CODE), f->code_size };
 	act.finalize.arg = &check;
-	ret = jitmem_alloc_finalize(a, &act, 1, &f->finalized);
+	ret = jitmem_alloc_finalize(a, &act, 1, &f->finalized, NULL);
 	if (ret)
 		goto abandon;
 	/* Object to function pointer: what every JIT does (POSIX dlsym() too). */
@@ -186,7 +192,7 @@ out:
 
 int jit_free(struct jitmem *m, struct jit_fn *f)
 {
-	int ret = jitmem_deallocate(m, &f->finalized, 1);
+	int ret = jitmem_deallocate(m, &f->finalized, 1, NULL);
 
 	memset(f, 0, sizeof(*f));
 	return ret;
