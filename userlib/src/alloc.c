@@ -145,6 +145,8 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 	ret = jm_segs_key(segs, nsegs, NULL);
 	if (!ret)
 		ret = jm_region_initialize(m, a->slab, segs, nsegs, actions, n, &key);
+	if (!ret && jm_perf_on(m))
+		jm_perf_segs(m, segs, nsegs);
 	free(segs);
 	if (ret)
 		return ret;

@@ -50,6 +50,7 @@ int jitmem_open(struct jitmem **out, unsigned int flags)
 		free(m);
 		return ret;
 	}
+	jm_perf_open_env(m);
 	*out = m;
 	return 0;
 }
@@ -107,6 +108,7 @@ void jitmem_close(struct jitmem *m)
 	}
 	if (ours)
 		jm_window_close(m);
+	jm_perf_close(m);
 	m->ops->close(m);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

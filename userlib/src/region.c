@@ -185,6 +185,8 @@ int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, v
 	if (!ret)
 		ret = jm_region_initialize(m, NULL, segs, req->nsegments, req->actions,
 					   req->nactions, &k);
+	if (!ret && jm_perf_on(m))
+		jm_perf_segs(m, segs, req->nsegments);
 	free(segs);
 	if (!ret)
 		*key = (void *)k;
