@@ -15,6 +15,9 @@
  * counters under its ctx->lock and drops the reference.  The dump resumes
  * after the last ctx->id it sent: ids rise along the list, so contexts that
  * come or go between two parts are neither repeated nor make others skipped.
+ * The segment dump pins contexts the same way and reads each one's segment
+ * tree under its ctx->lock (jitmem_nl_ctx_segs()); it resumes in the
+ * context it was in, at the address of the segment that did not fit.
  *
  * Notifications are sent by the ioctl paths with ctx->lock held and
  * mmap_lock not held, so they may sleep (GFP_KERNEL); they take no lock of
@@ -159,10 +162,11 @@ static struct jitmem_nl_dump *jitmem_nl_dump_state(struct netlink_callback *cb)
 	return (struct jitmem_nl_dump *)cb->ctx;
 }
 
-static int jitmem_nl_context_get_start(struct netlink_callback *cb)
+/* Who asks, and which process: what both dumps may show. */
+static void jitmem_nl_dump_init(struct netlink_callback *cb,
+				struct jitmem_nl_dump *st)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct jitmem_nl_dump *st = jitmem_nl_dump_state(cb);
 	struct nlattr *pid = info->attrs[JITMEM_A_PID];
 
 	/*
@@ -174,6 +178,11 @@ static int jitmem_nl_context_get_start(struct netlink_callback *cb)
 			netlink_capable(cb->skb, CAP_SYS_ADMIN);
 	st->tgid = pid ? nla_get_u32(pid) : 0;
 	st->last_id = 0;
+}
+
+static int jitmem_nl_context_get_start(struct netlink_callback *cb)
+{
+	jitmem_nl_dump_init(cb, jitmem_nl_dump_state(cb));
 	return 0;
 }
 
@@ -266,6 +275,159 @@ static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/* Segment dump state in cb->ctx. */
+struct jitmem_nl_seg_dump {
+	struct jitmem_nl_dump ctxs;	/* .last_id: contexts done */
+	u64 resume_id;			/* the context a part ended in, or 0 */
+	unsigned long resume_addr;	/* where its segments go on */
+};
+
+static struct jitmem_nl_seg_dump *
+jitmem_nl_seg_dump_state(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct jitmem_nl_seg_dump) > sizeof(cb->ctx));
+	return (struct jitmem_nl_seg_dump *)cb->ctx;
+}
+
+static int jitmem_nl_segment_get_start(struct netlink_callback *cb)
+{
+	struct jitmem_nl_seg_dump *st = jitmem_nl_seg_dump_state(cb);
+
+	jitmem_nl_dump_init(cb, &st->ctxs);
+	st->resume_id = 0;
+	st->resume_addr = 0;
+	return 0;
+}
+
+/* SHA-256 of the segment's pages, content and zero fill. */
+static void jitmem_nl_seg_hash(const struct jitmem_seg *seg, u8 *out)
+{
+	unsigned long i, nr = jitmem_seg_bytes(seg) >> PAGE_SHIFT;
+	struct sha256_state sctx;
+
+	sha256_init(&sctx);
+	for (i = 0; i < nr; i++) {
+		void *kaddr = kmap_local_page(seg->pages[i]);
+
+		sha256_update(&sctx, kaddr, PAGE_SIZE);
+		kunmap_local(kaddr);
+		cond_resched();
+	}
+	sha256_final(&sctx, out);
+}
+
+#define JITMEM_NL_SEG_SIZE	genlmsg_total_size(JITMEM_NL_OWNER_SIZE + \
+				3 * nla_total_size_64bit(sizeof(u64)) + \
+				nla_total_size(sizeof(u32)) +		\
+				nla_total_size(JITMEM_SHA256_LEN))
+
+/* One message for @seg, with the hash of its pages when executable. */
+static int jitmem_nl_seg_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct jitmem_nl_pinned *p,
+			      const struct jitmem_seg *seg)
+{
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	bool hash = seg->group & JITMEM_GROUP_X;
+	u8 digest[SHA256_DIGEST_SIZE];
+	void *hdr;
+
+	/* Hash nothing for a message that would not fit. */
+	if (skb_tailroom(skb) < JITMEM_NL_SEG_SIZE)
+		return -EMSGSIZE;
+	if (hash)
+		jitmem_nl_seg_hash(seg, digest);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &jitmem_nl_family, NLM_F_MULTI,
+			  JITMEM_NL_CMD_SEGMENT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (jitmem_nl_put_owner(skb, p->id, p->tgid,
+				from_kuid_munged(ns, p->uid), p->comm) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_ADDR, seg->start) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_SIZE, jitmem_seg_bytes(seg)) ||
+	    nla_put_u32(skb, JITMEM_A_GROUP, seg->group) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_KEY, seg->region->key) ||
+	    (hash && nla_put(skb, JITMEM_A_SHA256, sizeof(digest), digest))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * The segments of one context from *@addr on, in address order, read from
+ * its segment tree under ctx->lock.  On -EMSGSIZE, *@addr is the start of
+ * the segment that did not fit.
+ */
+static int jitmem_nl_ctx_segs(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct jitmem_nl_pinned *p,
+			      unsigned long *addr)
+{
+	struct jitmem_ctx *ctx = p->ctx;
+	unsigned long idx = *addr;
+	struct jitmem_seg *seg;
+	int err = 0;
+
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
+	mt_for_each(&ctx->segs, seg, idx, ULONG_MAX) {
+		err = jitmem_nl_seg_fill(skb, cb, p, seg);
+		if (err) {
+			*addr = seg->start;
+			break;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	return err;
+}
+
+/* One context's segments; the state says where the next part goes on. */
+static int jitmem_nl_seg_dump_ctx(struct sk_buff *skb,
+				  struct netlink_callback *cb,
+				  struct jitmem_nl_seg_dump *st,
+				  const struct jitmem_nl_pinned *p)
+{
+	/* A context closed since the last part is not pinned: 0 for the next. */
+	unsigned long addr = p->id == st->resume_id ? st->resume_addr : 0;
+	int err = jitmem_nl_ctx_segs(skb, cb, p, &addr);
+
+	if (!err) {
+		st->ctxs.last_id = p->id;
+		st->resume_id = 0;
+	} else if (err == -EMSGSIZE) {
+		st->ctxs.last_id = p->id - 1;
+		st->resume_id = p->id;
+		st->resume_addr = addr;
+	}
+	return err;
+}
+
+static int jitmem_nl_segment_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	struct jitmem_nl_seg_dump *st = jitmem_nl_seg_dump_state(cb);
+	struct jitmem_nl_pinned *pin;
+	unsigned int i, n;
+	int err = 0;
+
+	pin = kmalloc_array(JITMEM_NL_DUMP_BATCH, sizeof(*pin), GFP_KERNEL);
+	if (!pin)
+		return -ENOMEM;
+	while (!err && (n = jitmem_nl_pin(&st->ctxs, pin))) {
+		for (i = 0; i < n; i++) {
+			if (!err)
+				err = jitmem_nl_seg_dump_ctx(skb, cb, st, &pin[i]);
+			fput(pin[i].ctx->file);
+		}
+	}
+	kfree(pin);
+	/* A full skb ends this part; the next one resumes where it stopped. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
 /*
  * The spec says 4194304, the largest PID_MAX_LIMIT of any configuration.
  * Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer.
@@ -289,6 +451,13 @@ static const struct genl_ops jitmem_nl_ops[] = {
 		.cmd	= JITMEM_NL_CMD_CONTEXT_GET,
 		.start	= jitmem_nl_context_get_start,
 		.dumpit	= jitmem_nl_context_get_dumpit,
+		.policy	= jitmem_nl_context_get_policy,
+		.maxattr = ARRAY_SIZE(jitmem_nl_context_get_policy) - 1,
+	},
+	{
+		.cmd	= JITMEM_NL_CMD_SEGMENT_GET,
+		.start	= jitmem_nl_segment_get_start,
+		.dumpit	= jitmem_nl_segment_get_dumpit,
 		.policy	= jitmem_nl_context_get_policy,
 		.maxattr = ARRAY_SIZE(jitmem_nl_context_get_policy) - 1,
 	},
@@ -367,23 +536,6 @@ static void jitmem_nl_event_send(struct sk_buff *msg, void *hdr, bool err)
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&jitmem_nl_family, msg, 0, JITMEM_NLGRP_EVENTS,
 			  GFP_KERNEL);
-}
-
-/* SHA-256 of the segment's pages, content and zero fill. */
-static void jitmem_nl_seg_hash(const struct jitmem_seg *seg, u8 *out)
-{
-	unsigned long i, nr = jitmem_seg_bytes(seg) >> PAGE_SHIFT;
-	struct sha256_state sctx;
-
-	sha256_init(&sctx);
-	for (i = 0; i < nr; i++) {
-		void *kaddr = kmap_local_page(seg->pages[i]);
-
-		sha256_update(&sctx, kaddr, PAGE_SIZE);
-		kunmap_local(kaddr);
-		cond_resched();
-	}
-	sha256_final(&sctx, out);
 }
 
 void jitmem_notify_seg(struct jitmem_ctx *ctx, enum jitmem_event ev,
