@@ -47,8 +47,8 @@
  * @JITMEM_A_REFUSED_FOREIGN_MM: u64, ioctls refused from another process
  * @JITMEM_A_CTX_ID: u64, context id, unique while the module is loaded
  * @JITMEM_A_PID: u32, process (thread group) that opened the context; in a
- *	JITMEM_NL_CMD_CONTEXT_GET request, dump this process's contexts only
- *	(1 to 4194304, else ERANGE)
+ *	JITMEM_NL_CMD_CONTEXT_GET or _SEGMENT_GET request, dump this process's
+ *	contexts only (1 to 4194304, else ERANGE)
  * @JITMEM_A_UID: u32, real user id of the process when it opened the context
  * @JITMEM_A_COMM: string, command name of that process
  * @JITMEM_A_ADDR: u64, address of the segment or slab
@@ -56,7 +56,8 @@
  * @JITMEM_A_GROUP: u32, JITMEM_GROUP_* bits of the segment (<linux/jitmem.h>)
  * @JITMEM_A_KEY: u64, key of the segment's region
  * @JITMEM_A_SHA256: binary, SHA-256 of the executable segment's SIZE bytes
- *	(content and zero fill) as mapped
+ *	(content and zero fill) as mapped: when initialized in an event, at the
+ *	time of the dump in JITMEM_NL_CMD_SEGMENT_GET
  * @JITMEM_A_REFUSED_MREMAP: u64, mremap() moves of jitmem memory refused
  * @JITMEM_A_HELD_BYTES: u64, bytes of pages held for segments, live or empty
  * @JITMEM_A_EMPTY_BYTES: u64, of those, empty pages kept mapped for reuse
@@ -121,6 +122,11 @@ enum jitmem_attrs {
  * @JITMEM_NL_CMD_SLAB_RELEASE_NTF: a slab was released, after the
  *	_DEINIT_NTF of its segments: JITMEM_A_CTX_ID, _PID, _UID, _COMM,
  *	_ADDR, _SIZE
+ * @JITMEM_NL_CMD_SEGMENT_GET: dump: one message per live segment of the
+ *	open contexts, by context id then address, with JITMEM_A_CTX_ID, _PID,
+ *	_UID, _COMM, _ADDR, _SIZE, _GROUP, _KEY and, when the group has
+ *	JITMEM_GROUP_X, JITMEM_A_SHA256 of the segment as mapped now.  The
+ *	contexts shown, and JITMEM_A_PID, as for JITMEM_NL_CMD_CONTEXT_GET.
  * @__JITMEM_NL_CMD_MAX: one after the last command
  * @JITMEM_NL_CMD_MAX: the last command
  *
@@ -135,6 +141,7 @@ enum jitmem_nl_cmds {
 	JITMEM_NL_CMD_SEGMENT_INIT_NTF,
 	JITMEM_NL_CMD_SEGMENT_DEINIT_NTF,
 	JITMEM_NL_CMD_SLAB_RELEASE_NTF,
+	JITMEM_NL_CMD_SEGMENT_GET,
 
 	__JITMEM_NL_CMD_MAX,
 	JITMEM_NL_CMD_MAX = (__JITMEM_NL_CMD_MAX - 1)

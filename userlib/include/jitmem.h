@@ -207,6 +207,20 @@ struct jitmem_stats {
 
 int jitmem_get_stats(struct jitmem *m, struct jitmem_stats *st);
 
+/*
+ * Profiling with perf(1), jitmem_perf(3).  Off unless enabled here or by the
+ * environment (JITMEM_PERF=jitdump, map or jitdump,map at jitmem_open());
+ * off, jitmem_perf_code() makes no system call and allocates nothing.
+ */
+#define JITMEM_PERF_JITDUMP	1 /* jit-PID.dump for perf inject --jit (both backends) */
+#define JITMEM_PERF_MAP		2 /* /tmp/perf-PID.map (perf reads it for anonymous code only) */
+#define JITMEM_PERF_SEGMENTS	4 /* also describe every executable segment installed */
+
+int jitmem_perf_enable(struct jitmem *m, unsigned int flags);
+unsigned int jitmem_perf_flags(const struct jitmem *m);
+int jitmem_perf_code(struct jitmem *m, const char *name, const void *addr, size_t size,
+		     const void *code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -153,6 +153,7 @@ struct jitmem {
 	struct jm_list region_list;
 	struct jm_window window;
 	struct jm_list inflight;	/* allocations not finalized yet */
+	struct jm_perf *perf;		/* NULL: profiling off (perf.c) */
 	char device[];			/* the kernel backend's node, "" if none */
 };
 
@@ -247,5 +248,15 @@ void jm_window_close(struct jitmem *m);
 /* place.c */
 int jm_place(struct jitmem *m, struct jitmem_alloc *a);
 void jm_unplace(struct jitmem *m, struct jitmem_alloc *a);
+
+/* perf.c: m->perf is set once, by jitmem_perf_enable(), and read without m->lock. */
+void jm_perf_open_env(struct jitmem *m);
+void jm_perf_segs(struct jitmem *m, const struct jm_seg *segs, size_t n);
+void jm_perf_close(struct jitmem *m);
+
+static inline bool jm_perf_on(const struct jitmem *m)
+{
+	return __atomic_load_n(&m->perf, __ATOMIC_ACQUIRE) != NULL;
+}
 
 #endif /* JM_INTERNAL_H */

@@ -142,6 +142,7 @@ int jitmem_open_opts(struct jitmem **out, const struct jitmem_open_opts *opts,
 	m->info.device = device ? m->device : NULL;
 	if (info)
 		*info = m->info;
+	jm_perf_open_env(m);
 	*out = m;
 	return 0;
 }
@@ -216,6 +217,7 @@ void jitmem_close(struct jitmem *m)
 	}
 	if (ours)
 		jm_window_close(m);
+	jm_perf_close(m);
 	m->ops->close(m);
 	pthread_mutex_destroy(&m->lock);
 	free(m);

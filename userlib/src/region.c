@@ -202,6 +202,8 @@ static int jm_initialize(struct jitmem *m, const struct jitmem_init_request *req
 	if (!ret)
 		ret = jm_region_initialize(m, NULL, segs, nsegs, req->actions, req->nactions,
 					   &k, req->result);
+	if (!ret && jm_perf_on(m))
+		jm_perf_segs(m, segs, nsegs);
 	free(segs);
 	if (!ret)
 		*key = (void *)k;
