@@ -435,6 +435,7 @@ static inline int jm_maps_walk(__u64 lo, __u64 hi, bool dev,
 		struct jm_map m;
 		int off = 0;
 
+		memset(&m, 0, sizeof(m));	/* padding too: maps compare */
 		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &m.start,
 			   &m.end, m.perms, &off) < 3 || !off)
 			continue;
