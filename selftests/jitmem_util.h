@@ -219,8 +219,9 @@ static inline void jm_code(void *buf, int val)
 
 /*
  * Fault probes.  Each returns 0 when the access completed, else the signal
- * it raised (SIGSEGV, SIGBUS, or SIGTRAP for code that ran into an int3).  The jump buffer is per thread so threads
- * may probe at once; a fault outside a probe still kills the process.
+ * it raised (SIGSEGV, SIGBUS, or SIGTRAP for code that ran into an int3).
+ * The jump buffer is per thread so threads may probe at once; a fault
+ * outside a probe still kills the process.
  */
 enum jm_access { JM_READ, JM_WRITE, JM_EXEC };
 
@@ -325,16 +326,12 @@ static inline enum jm_freed jm_freed(__u64 addr, __u64 len, bool code)
 		if (next > end)
 			next = end;
 		sig = jm_read(a, &v);
-		if (sig == SIGSEGV) {
-			page = JM_FREED_GONE;
-		} else if (sig) {
+		if (sig && sig != SIGSEGV)
 			return JM_FREED_BAD;
-		} else {
-			for (i = a; i < next; i++)
-				if (*(const volatile unsigned char *)JM_PTR(i) != fill)
-					return JM_FREED_BAD;
-			page = JM_FREED_KEPT;
-		}
+		page = sig ? JM_FREED_GONE : JM_FREED_KEPT;
+		for (i = a; !sig && i < next; i++)
+			if (*(const volatile unsigned char *)JM_PTR(i) != fill)
+				return JM_FREED_BAD;
 		if (a != addr && page != st)
 			return JM_FREED_BAD;
 		st = page;
