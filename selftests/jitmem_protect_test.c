@@ -508,37 +508,42 @@ static long meminfo_kb(const char *key)
  * vm.overcommit_memory=2 ignores MAP_NORESERVE, so a private writable
  * mapping of a large free run would be charged whole (and refused past
  * CommitLimit).  Data mappings are shared and the others never writable:
- * a change over 8 GiB of free pages succeeds and charges nothing.
+ * changes over a free run of twice CommitLimit succeed and charge nothing.
  */
 TEST_F(protect, strict_overcommit_charges_nothing)
 {
-	const __u64 len = 8ULL << 30;
 	size_t pg = self->pg;
 	struct jitmem_query q;
-	long limit, before, after;
-	__u64 s;
+	long limit = meminfo_kb("CommitLimit:"), before, after;
+	unsigned long long max_reserved = 0;
+	char want[128];
+	__u64 s, len, half;
 	int ret[3];
 
+	/* Twice what the system may commit, in whole GiB. */
+	ASSERT_LT(0, limit);
+	len = ((2ULL * limit << 10) + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
+	ASSERT_EQ(0, jm_param_get("max_reserved_bytes", &max_reserved));
+	ASSERT_LE(len, max_reserved);
+	half = len / pg / 2;
 	ASSERT_EQ(0, jm_reserve(self->fd, len, 0, 0, &s));
 	ASSERT_EQ(0, file_write(OVERCOMMIT, "2\n"));
-	limit = meminfo_kb("CommitLimit:");
 	before = meminfo_kb("Committed_AS:");
 	ret[0] = jm_init1(self->fd, s, pg, "w", 1, JM_RW, NULL);
-	ret[1] = jm_init1(self->fd, s + len / 2, pg, "r", 1, JM_R, NULL);
+	ret[1] = jm_init1(self->fd, s + half * pg, pg, "r", 1, JM_R, NULL);
 	ret[2] = code_at(self->fd, s + len - pg, pg, 3, NULL);
 	after = meminfo_kb("Committed_AS:");
 	ASSERT_EQ(0, file_write(OVERCOMMIT, self->overcommit));
-	TH_LOG("CommitLimit %ld kB, Committed_AS %ld kB, then %ld kB", limit,
-	       before, after);
-	ASSERT_LT(0, limit);
-	/* The slab is more than the system may commit. */
-	ASSERT_LT(limit, (long)(len >> 10));
+	TH_LOG("slab %llu MiB, CommitLimit %ld kB, Committed_AS %ld kB, then %ld kB",
+	       len >> 20, limit, before, after);
 	EXPECT_EQ(0, ret[0]);
 	EXPECT_EQ(0, ret[1]);
 	EXPECT_EQ(0, ret[2]);
 	EXPECT_GT(16L << 10, after - before);
-	EXPECT_LAYOUT(s, s + len, "rw-s:0-1 r--p:1-1048577 "
-		      "r-xp:1048577-2097152");
+	/* Each change took the free run above it, to the slab's end. */
+	snprintf(want, sizeof(want), "rw-s:0-1 r--p:1-%llu r-xp:%llu-%llu",
+		 half + 1, half + 1, len / pg);
+	EXPECT_LAYOUT(s, s + len, want);
 	ASSERT_EQ(0, jm_query(self->fd, &q));
 	EXPECT_EQ(3 * pg, q.held_bytes);
 	EXPECT_EQ(0, memcmp(JM_PTR(s), "w", 1));
