@@ -22,11 +22,14 @@
 #define NOBODY		65534
 #define STAT_FIRST	JITMEM_A_CONTEXTS
 #define STAT_LAST	JITMEM_A_REFUSED_FOREIGN_MM
+/* The counters of a context, in a dump and in stats-get. */
+#define IS_CNT(t)	(((t) >= JITMEM_A_SLABS && \
+			  (t) <= JITMEM_A_RETIRED_BYTES) || \
+			 (t) == JITMEM_A_HELD_BYTES || \
+			 (t) == JITMEM_A_EMPTY_BYTES)
 /* The attributes of a stats-get reply. */
 #define IS_STAT(t)	(((t) >= STAT_FIRST && (t) <= STAT_LAST) || \
-			 (t) == JITMEM_A_REFUSED_MREMAP)
-#define CNT_FIRST	JITMEM_A_SLABS
-#define CNT_LAST	JITMEM_A_RETIRED_BYTES
+			 (t) == JITMEM_A_REFUSED_MREMAP || IS_CNT(t))
 /* Where the first attribute of a request starts. */
 #define ATTR_OFFS	(NLMSG_HDRLEN + GENL_HDRLEN)
 
@@ -43,6 +46,8 @@ static const char *const attr_name[JITMEM_A_MAX + 1] = {
 	[JITMEM_A_REFUSED_LIMIT] = "refused-limit",
 	[JITMEM_A_REFUSED_FOREIGN_MM] = "refused-foreign-mm",
 	[JITMEM_A_REFUSED_MREMAP] = "refused-mremap",
+	[JITMEM_A_HELD_BYTES] = "held-bytes",
+	[JITMEM_A_EMPTY_BYTES] = "empty-bytes",
 };
 
 /* Values by attribute type; got counts the replies. */
@@ -147,6 +152,8 @@ TEST(stats_follow_operations)
 
 	ASSERT_LE(0, reuse);
 	ASSERT_LT(0, maxseg);
+	/* The four pages deinitialized below are kept, empty. */
+	ASSERT_LE(4 * pg, param("max_empty_bytes"));
 	ASSERT_EQ(0, jm_nl_open(&nl));
 	ASSERT_EQ(0, get_stats(&nl, &s));
 
@@ -163,7 +170,7 @@ TEST(stats_follow_operations)
 	ASSERT_EQ(0, jm_initialize(fd, segs, 3, &key));
 	STEP("initialize", [JITMEM_A_REGIONS] = 1, [JITMEM_A_SEGMENTS] = 3,
 	     [JITMEM_A_BYTES_RX] = pg, [JITMEM_A_BYTES_RW] = 2 * pg,
-	     [JITMEM_A_BYTES_R] = pg);
+	     [JITMEM_A_BYTES_R] = pg, [JITMEM_A_HELD_BYTES] = 4 * pg);
 
 	wx = jm_seg(slab + 8 * pg, pg, NULL, 0, JITMEM_GROUP_R |
 		    JITMEM_GROUP_W | JITMEM_GROUP_X);
@@ -219,11 +226,13 @@ TEST(stats_follow_operations)
 	STEP("deinitialize", [JITMEM_A_REGIONS] = -1, [JITMEM_A_SEGMENTS] = -3,
 	     [JITMEM_A_BYTES_RX] = -pg, [JITMEM_A_BYTES_RW] = -2 * pg,
 	     [JITMEM_A_BYTES_R] = -pg,
-	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg,
+	     [JITMEM_A_EMPTY_BYTES] = 4 * pg);
 
 	ASSERT_EQ(0, jm_release1(fd, slab));
 	/* Retired code stays retired in the context, slab or not. */
-	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len);
+	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len,
+	     [JITMEM_A_HELD_BYTES] = -4 * pg, [JITMEM_A_EMPTY_BYTES] = -4 * pg);
 
 	close(fd);
 	STEP("close", [JITMEM_A_CONTEXTS] = -1,
@@ -243,6 +252,7 @@ TEST(stats_follow_unmap)
 	int fd;
 
 	ASSERT_LE(0, reuse);
+	ASSERT_LE(2 * pg, param("max_empty_bytes"));
 	ASSERT_EQ(0, jm_nl_open(&nl));
 	fd = jm_open();
 	ASSERT_LE(0, fd);
@@ -254,15 +264,18 @@ TEST(stats_follow_unmap)
 	ASSERT_EQ(0, get_stats(&nl, &s));
 
 	ASSERT_EQ(0, munmap(JM_PTR(slab + 2 * pg), pg));
+	/* The page unmapped is freed; the region's two others kept, empty. */
 	STEP("munmap of a page of a region", [JITMEM_A_REGIONS] = -1,
 	     [JITMEM_A_SEGMENTS] = -2, [JITMEM_A_BYTES_RX] = -pg,
 	     [JITMEM_A_BYTES_RW] = -2 * pg,
-	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg,
+	     [JITMEM_A_HELD_BYTES] = -pg, [JITMEM_A_EMPTY_BYTES] = 2 * pg);
 
 	ASSERT_EQ(0, munmap(JM_PTR(slab), len));
 	STEP("munmap of the rest", [JITMEM_A_SLABS] = -1,
 	     [JITMEM_A_RESERVED_BYTES] = -len, [JITMEM_A_REGIONS] = -1,
-	     [JITMEM_A_SEGMENTS] = -1, [JITMEM_A_BYTES_R] = -pg);
+	     [JITMEM_A_SEGMENTS] = -1, [JITMEM_A_BYTES_R] = -pg,
+	     [JITMEM_A_HELD_BYTES] = -3 * pg, [JITMEM_A_EMPTY_BYTES] = -2 * pg);
 	EXPECT_EQ(-ENOENT, jm_release1(fd, slab));
 
 	close(fd);
@@ -310,7 +323,9 @@ static int ctx_cb(const struct nlmsghdr *nlh, void *arg)
 	snprintf(e->comm, sizeof(e->comm), "%.*s",
 		 (int)jm_nla_len(m.tb[JITMEM_A_COMM]),
 		 (const char *)jm_nla_data(m.tb[JITMEM_A_COMM]));
-	for (t = CNT_FIRST; t <= CNT_LAST; t++) {
+	for (t = 0; t <= JITMEM_A_MAX; t++) {
+		if (!IS_CNT(t))
+			continue;
 		if (!m.tb[t] || jm_nla_len(m.tb[t]) != 8)
 			return -EPROTO;
 		e->cnt[t] = jm_nla_u64(m.tb[t]);
@@ -407,9 +422,11 @@ TEST(owner_exit_drops_everything)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, dump(&nl, pid, &l));
 	ASSERT_EQ(1, l.n);
-	for (t = CNT_FIRST; t <= CNT_LAST; t++)
-		EXPECT_EQ(t == JITMEM_A_RETIRED_BYTES && !reuse ? 2 * pg : 0,
-			  l.v[0].cnt[t]) TH_LOG("%s after exit", attr_name[t]);
+	for (t = 0; t <= JITMEM_A_MAX; t++)
+		if (IS_CNT(t))
+			EXPECT_EQ(t == JITMEM_A_RETIRED_BYTES && !reuse ?
+				  2 * pg : 0, l.v[0].cnt[t])
+				TH_LOG("%s after exit", attr_name[t]);
 	free(l.v);
 	close(fd);
 	jm_nl_close(&nl);
@@ -447,7 +464,11 @@ TEST(dump_shows_the_caller)
 	EXPECT_EQ(q.bytes_rw, l.v[0].cnt[JITMEM_A_BYTES_RW]);
 	EXPECT_EQ(q.bytes_rx, l.v[0].cnt[JITMEM_A_BYTES_RX]);
 	EXPECT_EQ(q.retired_bytes, l.v[0].cnt[JITMEM_A_RETIRED_BYTES]);
+	EXPECT_EQ(q.held_bytes, l.v[0].cnt[JITMEM_A_HELD_BYTES]);
+	EXPECT_EQ(q.empty_bytes, l.v[0].cnt[JITMEM_A_EMPTY_BYTES]);
 	/* And the values themselves, not only their agreement. */
+	EXPECT_EQ(3 * pg, l.v[0].cnt[JITMEM_A_HELD_BYTES]);
+	EXPECT_EQ(0, l.v[0].cnt[JITMEM_A_EMPTY_BYTES]);
 	EXPECT_EQ(1, l.v[0].cnt[JITMEM_A_SLABS]);
 	EXPECT_EQ(len, l.v[0].cnt[JITMEM_A_RESERVED_BYTES]);
 	EXPECT_EQ(2, l.v[0].cnt[JITMEM_A_REGIONS]);
@@ -1155,6 +1176,48 @@ TEST_F(events, release_with_live_code)
 	expect_event(_metadata, self, &w);
 	expect_no_event(_metadata, self);
 	free(page);
+}
+
+/*
+ * Segments at the granule: two regions of 64 and 128 bytes in one page,
+ * each event with its own address, size and the SHA-256 of exactly its
+ * bytes (content, then zeros), not of the page.
+ */
+TEST_F(events, subpage_segments)
+{
+	uint8_t code[128] = { 0 }, sha_a[32], sha_b[32];
+	__u64 ka, kb, a = self->slab + 2 * self->pg + 64, b = a + 64;
+	struct want w;
+	int ret = 0;
+
+	jm_code(code, 0x64);
+	sha256(code, 64, sha_a);
+	ASSERT_EQ(0, jm_init1(self->fd, a, 64, code, JM_CODE_LEN, JM_RX, &ka));
+	jm_code(code, 0x128);
+	memset(code + JM_CODE_LEN, 0x90, 100);
+	sha256(code, 128, sha_b);
+	ASSERT_EQ(0, jm_init1(self->fd, b, 128, code, JM_CODE_LEN + 100,
+			      JM_RX, &kb));
+	ASSERT_EQ(0, jm_exec(a, &ret));
+	EXPECT_EQ(0x64, ret);
+	ASSERT_EQ(0, jm_exec(b, &ret));
+	EXPECT_EQ(0x128, ret);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, a, 64, JM_RX, ka,
+			   sha_a };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, b, 128, JM_RX, kb,
+			   sha_b };
+	expect_event(_metadata, self, &w);
+
+	ASSERT_EQ(0, jm_deinit1(self->fd, ka));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, a, 64, JM_RX, ka,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	ASSERT_EQ(0, jm_deinit1(self->fd, kb));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, b, 128, JM_RX, kb,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	expect_no_event(_metadata, self);
 }
 
 /* Refused requests make no event. */

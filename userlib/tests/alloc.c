@@ -71,8 +71,8 @@ static int allocate_finalize_deallocate(void)
 	T_EQ(st.bytes_r, 2 * pg);
 	T_EQ(st.bytes_rw, pg);
 	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
-	T_EQ(t_readable(code), 0);
-	T_EQ(t_readable(rw), 0);
+	T_EQ(t_freed(code, T_FILL_CODE), 1);
+	T_EQ(t_freed(rw, T_FILL_DATA), 1);
 	T_EQ(jitmem_deallocate(m, &fin, 1, NULL), -ENOENT);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
@@ -267,7 +267,7 @@ static int finalize_failure_keeps_allocation(void)
 	target = jitmem_alloc_target(a, 0);
 	T_EQ(jitmem_alloc_finalize(a, &bad, 1, &fin, NULL), -ENOLINK);
 	T_CHECK(fin == NULL);
-	T_EQ(t_readable(target), 0);
+	T_EQ(t_freed(target, T_FILL_CODE), 1);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_CHECK(jitmem_alloc_target(a, 0) == target);
@@ -310,8 +310,8 @@ static int deallocate_bad_items(void)
 	T_EQ(jitmem_deallocate(m, f, 3, NULL), -ENOENT);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
-	T_EQ(t_readable(f[0]), 0);
-	T_EQ(t_readable(f[2]), 0);
+	T_EQ(t_freed(f[0], T_FILL_DATA), 1);
+	T_EQ(t_freed(f[2], T_FILL_DATA), 1);
 	jitmem_close(m);
 	return 0;
 }

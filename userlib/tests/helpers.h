@@ -94,6 +94,24 @@ static inline int t_readable(const void *addr)
 	return ret;
 }
 
+/*
+ * What freed memory holds: 0xcc (int3) in code, zeros in data.  The kernel
+ * backend keeps a freed page mapped, scrubbed, for reuse (up to its
+ * max_empty_bytes); the userspace backend makes it inaccessible.
+ */
+#define T_FILL_CODE 0xcc
+#define T_FILL_DATA 0x00
+
+/* 1 if the byte is freed: unreadable, or (kernel) reading @fill; else 0. */
+static inline int t_freed(const void *addr, unsigned char fill)
+{
+	int r = t_readable(addr);
+
+	if (r != 1)
+		return r == 0 ? 1 : -1;
+	return JM_TEST_KERNEL && *(const volatile unsigned char *)addr == fill;
+}
+
 /* 1 if the byte can be written (it is written with its own value), 0 if not. */
 static inline int t_writable(void *addr)
 {

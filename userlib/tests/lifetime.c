@@ -46,8 +46,8 @@ static int finalize_segments_gone_after_finalize(void)
 	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL));
 	T_EQ(seen.ok, 1);
 	T_CHECK(fin == code);
-	T_EQ(t_readable(seen.ro), 0);
-	T_EQ(t_readable(seen.rw), 0);
+	T_EQ(t_freed(seen.ro, T_FILL_DATA), 1);
+	T_EQ(t_freed(seen.rw, T_FILL_DATA), 1);
 	T_EQ(t_call(code), 5);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
@@ -87,8 +87,8 @@ static int finalize_segment_initialize(void)
 	T_OK(jitmem_initialize(m, &req, &key));
 	T_EQ(seen.ok, 1);
 	T_CHECK(key == s + 2 * pg);
-	T_EQ(t_readable(s), 0);
-	T_EQ(t_readable(s + pg), 0);
+	T_EQ(t_freed(s, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + pg, T_FILL_DATA), 1);
 	T_EQ(s[2 * pg], 's');
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.segments, 1);
@@ -116,7 +116,7 @@ static int finalize_failure_with_finalize_segments(void)
 	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
 	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL), -ENOSTR);
-	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
+	T_EQ(t_freed(jitmem_alloc_target(a, 1), T_FILL_DATA), 1);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
@@ -191,7 +191,7 @@ static int standard_lives_until_deallocated(void)
 	for (i = 1; i < 8; i += 2)
 		T_EQ(t_call(code[i]), i);
 	for (i = 0; i < 8; i += 2)
-		T_EQ(t_readable(code[i]), 0);
+		T_EQ(t_freed(code[i], T_FILL_CODE), 1);
 	jitmem_close(m);
 	return 0;
 }

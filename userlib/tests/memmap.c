@@ -236,7 +236,7 @@ static int deinitialize_reuse(void)
 	T_CHECK(key == p);
 	memset(p, 0x5a, pg);
 	T_OK(jitmem_deinitialize(m, key));
-	T_EQ(t_readable(p), 0);
+	T_EQ(t_freed(p, T_FILL_DATA), 1);
 	T_EQ(jitmem_deinitialize(m, key), -ENOENT);
 	T_EQ(jitmem_deinitialize(m, (char *)key + pg), -ENOENT);
 	T_EQ(jitmem_deinitialize(NULL, key), -EINVAL);
@@ -270,9 +270,9 @@ static int deinitialize_multiple_bad_items(void)
 	T_EQ(jitmem_deinitialize_multiple(m, keys, 5, NULL), -ENOENT);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
-	T_EQ(t_readable(s), 0);
-	T_EQ(t_readable(s + 2 * pg), 0);
-	T_EQ(t_readable(s + 3 * pg), 0);
+	T_EQ(t_freed(s, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + 2 * pg, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + 3 * pg, T_FILL_DATA), 1);
 	T_OK(jitmem_deinitialize_multiple(m, keys, 0, NULL));
 	T_EQ(jitmem_deinitialize_multiple(m, NULL, 1, NULL), -EINVAL);
 	jitmem_close(m);
