@@ -151,14 +151,13 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		ret = -EINTR;
 		goto out;
 	}
-	if (release) {
+	if (release)
 		ret = jitmem_release_batch(ctx, items, results, b->count);
-		if (!ret)
-			ret = jitmem_ctx_reclaim(ctx);
-	} else {
+	else
 		ret = jitmem_deinit_batch(ctx, items, results, b->count,
 					  b->flags);
-	}
+	if (!ret)
+		jitmem_tidy(ctx);
 	mutex_unlock(&ctx->lock);
 	b->failed = 0;
 	for (i = 0; !ret && i < b->count; i++) {

@@ -378,9 +378,10 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 {
 	struct jitmem_page *oldest, *jp;
 	struct vm_area_struct *vma;
-	unsigned long lo, hi;
+	unsigned long lo, hi, oldest_addr;
 
 	oldest = list_first_entry(&ctx->empty, struct jitmem_page, empty);
+	oldest_addr = oldest->addr;
 	lo = oldest->addr;
 	hi = oldest->addr + PAGE_SIZE;
 	vma = find_vma(ctx->mm, oldest->addr);
@@ -394,6 +395,8 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 		jitmem_zap_range(vma, lo, hi - lo);
 	}
 	jitmem_pages_free_empty(ctx, lo, hi);
+	if (vma && vma->vm_start <= oldest_addr)
+		jitmem_tidy_note(ctx, vma->vm_start);
 }
 
 /**
@@ -417,24 +420,6 @@ void jitmem_pages_reclaim(struct jitmem_ctx *ctx)
 	do {
 		jitmem_pages_reclaim_one(ctx);
 	} while (ctx->cnt.empty_bytes > 4 * max && !list_empty(&ctx->empty));
-}
-
-/**
- * jitmem_ctx_reclaim() - jitmem_pages_reclaim(), taking the locks
- * @ctx: the context
- *
- * Context: ctx->lock held; takes mmap_lock (for reading) and map_lock.
- * Return: 0, or -EINTR.
- */
-int jitmem_ctx_reclaim(struct jitmem_ctx *ctx)
-{
-	if (mmap_read_lock_killable(ctx->mm))
-		return -EINTR;
-	down_write(&ctx->map_lock);
-	jitmem_pages_reclaim(ctx);
-	up_write(&ctx->map_lock);
-	mmap_read_unlock(ctx->mm);
-	return 0;
 }
 
 /**

@@ -123,6 +123,12 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	}
 	if (!slab->nvmas)
 		jitmem_slab_forget(ctx, slab);
+	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
+	if (how == JITMEM_DROP_SCRUB)
+		jitmem_pages_reclaim(ctx);
+	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
+	if (how == JITMEM_DROP_SCRUB)
+		jitmem_pages_reclaim(ctx);
 }
 
 /*
@@ -329,7 +335,7 @@ static void jitmem_release_run(struct jitmem_ctx *ctx,
 	int ret;
 
 	if (first < last && jitmem_only_ours(ctx, start, end)) {
-		ret = jitmem_unmap_all(ctx, start, end);
+		ret = jitmem_unmap_all(ctx, start, end, false);
 		for (i = first; i <= last; i++)
 			results[it[i].idx] = ret;
 		return;

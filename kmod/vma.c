@@ -205,6 +205,19 @@ bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma)
 	return vma->vm_ops == &jitmem_vm_ops && vma->vm_private_data == slab;
 }
 
+/**
+ * jitmem_vma_slab() - the slab of an owner VMA of a context
+ * @vma: any VMA
+ *
+ * Context: mmap_lock held.
+ * Return: the slab @vma maps, or NULL if @vma is not an owner mapping of
+ * /dev/jitmem.
+ */
+struct jitmem_slab *jitmem_vma_slab(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &jitmem_vm_ops ? vma->vm_private_data : NULL;
+}
+
 static bool jitmem_vma_ctx(struct jitmem_ctx *ctx, struct vm_area_struct *vma)
 {
 	return vma->vm_ops == &jitmem_vm_ops &&
@@ -315,20 +328,21 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
  * @ctx: the context
  * @start: first byte, page-aligned
  * @end: byte after the last
+ * @keep: the module maps the range again at once (jitmem_map()'s @keep)
  *
- * All of it or, failing (-ENOMEM), none of it.  .close drops what the
- * VMAs held.
+ * All of it or, failing (-ENOMEM), none of it.  Unless @keep, .close drops
+ * what the VMAs held.
  *
  * Context: ctx->lock held, not mmap_lock nor map_lock; takes mmap_lock.
  * Return: 0, or the error of vm_munmap().
  */
 int jitmem_unmap_all(struct jitmem_ctx *ctx, unsigned long start,
-		     unsigned long end)
+		     unsigned long end, bool keep)
 {
 	int ret;
 
 	lockdep_assert_held(&ctx->lock);
-	ctx->map_op.keep = false;
+	ctx->map_op.keep = keep;
 	WRITE_ONCE(ctx->map_op.task, current);
 	ret = vm_munmap(start, end - start);
 	WRITE_ONCE(ctx->map_op.task, NULL);
@@ -372,7 +386,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	if (!ours)
 		return 0;
 	if (!others)
-		return jitmem_unmap_all(ctx, start, end);
+		return jitmem_unmap_all(ctx, start, end, false);
 
 	while (start < end) {
 		mmap_read_lock(ctx->mm);
@@ -386,7 +400,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		s = max(vma->vm_start, start);
 		e = min(vma->vm_end, end);
 		mmap_read_unlock(ctx->mm);
-		ret = jitmem_unmap_all(ctx, s, e);
+		ret = jitmem_unmap_all(ctx, s, e, false);
 		if (ret)
 			return ret;
 		start = e;

@@ -331,13 +331,18 @@ static int jl_make(int fd, __u64 slab, size_t pg, struct jl_alloc *a,
 	return jm_initialize(fd, s, 3, &a->key);
 }
 
-TEST_F_TIMEOUT(protect, vmas_bounded_under_churn, 600)
+/*
+ * @same: every round makes the same allocations (the same modules loaded
+ * again); else each round its own sizes.
+ */
+static void churn(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(protect) *self, bool same, int lines[CHURN_ROUNDS])
 {
 	size_t pg = self->pg;
 	struct freelist *fl = calloc(1, sizeof(*fl));
 	struct jl_alloc *a = calloc(CHURN_ALLOCS, sizeof(*a));
 	unsigned int seed = 0x1f2e3d4c, round, i, j;
-	int lines[CHURN_ROUNDS], most = 0, v;
+	int most = 0, v;
 	__u64 slab;
 
 	ASSERT_NE(NULL, fl);
@@ -346,6 +351,8 @@ TEST_F_TIMEOUT(protect, vmas_bounded_under_churn, 600)
 	fl->v[0] = (struct extent){ 0, CHURN_PAGES };
 	fl->n = 1;
 	for (round = 0; round < CHURN_ROUNDS; round++) {
+		if (same)
+			seed = 0x1f2e3d4c;
 		for (i = 0; i < CHURN_ALLOCS; i++) {
 			unsigned int r = 1 + rnd(&seed) % 2;
 			unsigned int rw = 1 + rnd(&seed) % 2;
@@ -390,13 +397,43 @@ TEST_F_TIMEOUT(protect, vmas_bounded_under_churn, 600)
 	TH_LOG("jitmem lines after each round: %d %d %d %d %d %d %d %d %d %d",
 	       lines[0], lines[1], lines[2], lines[3], lines[4], lines[5],
 	       lines[6], lines[7], lines[8], lines[9]);
-	for (round = 1; round < CHURN_ROUNDS; round++)
-		EXPECT_GE(lines[0] + 5, lines[round]) TH_LOG("round %u", round);
 	jm_expect_empty_regions(_metadata, self->fd);
 	ASSERT_EQ(0, jm_release1(self->fd, slab));
 	jm_expect_empty(_metadata, self->fd);
 	free(fl);
 	free(a);
+}
+
+/*
+ * Pages freed at once: whatever the rounds, the mappings left are those of
+ * the slab alone.
+ */
+TEST_F_TIMEOUT(protect, vmas_bounded_under_churn, 600)
+{
+	unsigned long long old = 0;
+	int lines[CHURN_ROUNDS];
+	unsigned int round;
+
+	ASSERT_EQ(0, jm_param_get("max_empty_bytes", &old));
+	ASSERT_EQ(0, jm_param_set("max_empty_bytes", 0));
+	churn(_metadata, self, false, lines);
+	EXPECT_EQ(0, jm_param_set("max_empty_bytes", old));
+	for (round = 1; round < CHURN_ROUNDS; round++)
+		EXPECT_GE(lines[0] + 5, lines[round]) TH_LOG("round %u", round);
+}
+
+/*
+ * Empty pages kept (the default): the same modules loaded again find their
+ * pages and mappings as they left them.
+ */
+TEST_F_TIMEOUT(protect, vmas_bounded_reloading, 600)
+{
+	int lines[CHURN_ROUNDS];
+	unsigned int round;
+
+	churn(_metadata, self, true, lines);
+	for (round = 1; round < CHURN_ROUNDS; round++)
+		EXPECT_GE(lines[0] + 5, lines[round]) TH_LOG("round %u", round);
 }
 
 /* The mappings of the process, as the kernel counts them (no gate VMA). */
