@@ -95,7 +95,9 @@ static void child_checks_snapshot(struct fuzz *f)
 static void child(struct fuzz *f, int rfd)
 {
 	uint64_t addrs[MAX_TOUCH];
+	struct ctx *c;
 	ssize_t got;
+	void *p;
 	int i;
 
 	f->in_child = true;
@@ -109,10 +111,23 @@ static void child(struct fuzz *f, int rfd)
 		check_addr(f, addrs[i]);
 	}
 	child_checks_snapshot(f);
-	/* The child's copy is its own: this changes nothing in the parent. */
-	if (f->ctx[0].nslabs)
-		munmap((void *)(uintptr_t)f->ctx[0].slabs[0].addr,
-		       f->ctx[0].slabs[0].len);
+	/*
+	 * The child's copy is its own: this changes nothing in the parent,
+	 * and leaves the child's mm sane (its data accounting, which a copy
+	 * made private after fork() once wrapped: no more private mmap()).
+	 */
+	c = &f->ctx[rnd_below(&f->rng, NCTX)];
+	if (c->nslabs) {
+		i = rnd_below(&f->rng, c->nslabs);
+		if (munmap((void *)(uintptr_t)c->slabs[i].addr, c->slabs[i].len))
+			fuzz_fail(f, "child: munmap: %s", strerror(errno));
+		p = mmap(NULL, f->page, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			fuzz_fail(f, "child: after munmap of its copy of slab %#llx, mmap() fails: %s",
+				  (unsigned long long)c->slabs[i].addr,
+				  strerror(errno));
+	}
 	_exit(0);
 }
 
