@@ -267,6 +267,7 @@ struct fuzz {
 	uint64_t ok, errs;	/* successful and failed ioctls */
 	uint64_t stat[ST_NR];
 	bool in_child;		/* a fork child checking its snapshot */
+	int memfd;		/* /proc/self/mem */
 	bool logging_touch;	/* record what the parent changes after fork */
 	int ntouch;
 	uint64_t touch[MAX_TOUCH];
@@ -389,6 +390,7 @@ void check_region(struct fuzz *f, struct ctx *c, const struct region *r,
 void check_regions(struct fuzz *f, struct ctx *c, bool deep);
 void check_addr(struct fuzz *f, uint64_t addr);
 void check_range(struct fuzz *f, uint64_t addr, uint64_t len);
+void check_forced_write(struct fuzz *f, uint64_t addr);
 bool addr_faults(struct fuzz *f, uint64_t addr);
 
 /* Operations (op_*.c): each issues one call and checks it. */

@@ -312,6 +312,7 @@ static void run_epoch(struct fuzz *f)
 	/* Hash (seed, epoch): nearby seeds or epochs share no stream. */
 	f->rng.s = mix64(f->seed ^ mix64(f->epoch + 0x632be59bd9b4e019ULL));
 	probe_init();
+	f->memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	memset(f->ctx, 0, sizeof(f->ctx));
 	for (n = 0; n < NCHUNKS; n++)
 		f->s.chunk_free[n] = NCHUNKS - 1 - n;

@@ -290,4 +290,6 @@ void op_access(struct fuzz *f, struct ctx *c)
 	f->call++;
 	fuzz_log(f, "access %#llx", (unsigned long long)addr);
 	check_addr(f, addr);
+	if (chance(&f->rng, 50))
+		check_forced_write(f, addr);
 }

@@ -7,6 +7,7 @@
  * holds no page; protections, W^X.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,6 +341,29 @@ void check_addr(struct fuzz *f, uint64_t addr)
 				  (unsigned long long)addr, sig);
 		f->stat[ST_TRAP]++;
 	}
+}
+
+/*
+ * A write forced through /proc/self/mem (FOLL_FORCE, as ptrace does)
+ * reaches R|W pages only: R and code mappings have no VM_MAYWRITE.
+ */
+void check_forced_write(struct fuzz *f, uint64_t addr)
+{
+	uint8_t want;
+	ssize_t n;
+	bool live;
+	int pi;
+
+	if (f->memfd < 0 || !model_byte(f, addr, &want, &pi, &live))
+		return;
+	n = pwrite(f->memfd, &want, 1, (off_t)addr);
+	if ((n == 1) != (pi == PI_RW))
+		fuzz_fail(f, "write through /proc/self/mem at %#llx (protection %d): %s",
+			  (unsigned long long)addr, pi,
+			  n == 1 ? "succeeded" : strerror(errno));
+	if (n != 1 && errno != EIO && errno != EFAULT)
+		fuzz_fail(f, "write through /proc/self/mem at %#llx: %s, want EIO or EFAULT",
+			  (unsigned long long)addr, strerror(errno));
 }
 
 /* The ends and a few addresses of a range. */
