@@ -5,6 +5,7 @@
  *
  * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH]
  *                    [-j JOBS] [-v FROM_CALL] [-t SECONDS] [-T SECONDS]
+ *                    [-m MAX_EMPTY_BYTES]
  *
  * -n is the total number of calls, split over -E epochs (default 10); each
  * epoch is a child process, so a crash is reported with its seed, epoch
@@ -20,6 +21,9 @@
  * JITMEM_FUZZ_SEED, JITMEM_FUZZ_JOBS and JITMEM_FUZZ_REQUIRED=1 set the
  * defaults of -n, -T, -s, -j and -N (for runners that cannot pass
  * arguments).
+ *
+ * -m sets the module's max_empty_bytes for the run (and puts the old value
+ * back after it): a small value makes reclaims of empty pages frequent.
  *
  * The last comment lines say what the run exercised (sub-page regions,
  * shared pages, remaps, reclaims, ...; all predicted and checked) and how
@@ -111,6 +115,31 @@ static bool read_param(const char *name, uint64_t *val)
 	}
 	*val = strtoull(buf, NULL, 0);
 	return true;
+}
+
+/* Set a module parameter; its old value goes to @old when asked. */
+static int write_param(const char *name, const char *val, char *old,
+		       size_t oldsz)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (old) {
+		n = read(fd, old, oldsz - 1);
+		old[n > 0 ? n : 0] = 0;
+	}
+	n = pwrite(fd, val, strlen(val), 0);
+	close(fd);
+	if (n < 0)
+		printf("# %s: %s\n", path, strerror(errno));
+	return n < 0 ? -1 : 0;
 }
 
 static int read_limits(struct fuzz *f)
@@ -485,6 +514,8 @@ int main(int argc, char **argv)
 	unsigned int failed = 0;
 	uint64_t total = 100000, calls = 0;
 	uint64_t st[ST_NR] = { 0 };
+	const char *max_empty = NULL;
+	char old_empty[32] = "";
 	struct timespec t0, t1;
 	bool required = false;
 	double secs;
@@ -504,7 +535,7 @@ int main(int argc, char **argv)
 		jobs = strtoul(getenv("JITMEM_FUZZ_JOBS"), NULL, 0);
 	if (getenv("JITMEM_FUZZ_REQUIRED"))
 		required = atoi(getenv("JITMEM_FUZZ_REQUIRED")) != 0;
-	while ((opt = getopt(argc, argv, "s:n:NE:e:j:v:t:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:NE:e:j:v:t:T:m:")) != -1) {
 		switch (opt) {
 		case 's': f.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': total = strtoull(optarg, NULL, 0); break;
@@ -515,8 +546,9 @@ int main(int argc, char **argv)
 		case 'v': f.verbose_from = strtoull(optarg, NULL, 0); break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'T': total_time = strtoul(optarg, NULL, 0); break;
+		case 'm': max_empty = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH] [-j JOBS] [-v FROM] [-t SECONDS] [-T SECONDS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH] [-j JOBS] [-v FROM] [-t SECONDS] [-T SECONDS] [-m MAX_EMPTY_BYTES]\n",
 				argv[0]);
 			return 2;
 		}
@@ -545,6 +577,11 @@ int main(int argc, char **argv)
 	else
 		f.budget = total_time * jobs / runs;
 	printf("TAP version 13\n1..%u\n", runs + required);
+	if (max_empty && write_param("max_empty_bytes", max_empty, old_empty,
+				     sizeof(old_empty))) {
+		printf("not ok 1 - set max_empty_bytes to %s\n", max_empty);
+		return 1;
+	}
 	if (read_limits(&f)) {
 		printf("not ok 1 - open %s and read its version\n", DEV);
 		return 1;
@@ -566,6 +603,8 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	failed = run_epochs(&f, epochs, only, jobs, timeout, &calls, st);
+	if (max_empty)
+		write_param("max_empty_bytes", old_empty, NULL, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	print_stats("exercised", st);
