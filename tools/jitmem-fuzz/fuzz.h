@@ -39,9 +39,10 @@
 #define POOL_SIZE	(256 * 1024)	/* content pool */
 #define NFUNCS		64	/* "mov eax, imm32; ret" stubs in the pool */
 #define FUNC_STRIDE	64
-#define CHUNK_PAGES	512	/* pages per chunk of the page model */
-#define NCHUNKS		8192	/* chunks for all contexts */
-#define CHASH		4096	/* chunk hash slots per context */
+#define CHUNK_ORDER	6
+#define CHUNK_PAGES	(1 << CHUNK_ORDER)	/* pages per chunk of the page model */
+#define NCHUNKS		32768	/* chunks for all contexts */
+#define CHASH		32768	/* chunk hash slots per context */
 #define ERING		(1 << 15)	/* empty-page order, per context */
 #define MSCRATCH_PAGES	64	/* mremap(MREMAP_FIXED) target */
 
@@ -211,6 +212,7 @@ struct ctx {
 	uint64_t segments;
 	/* pages */
 	int32_t chash[CHASH];	/* chunk index + 1, 0 for none */
+	int nchunks;
 	uint64_t held;
 	uint64_t nempty;
 	uint32_t eseq;

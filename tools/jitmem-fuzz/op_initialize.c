@@ -649,6 +649,10 @@ void op_initialize(struct fuzz *f, struct ctx *c)
 	struct plan p;
 	void *arg;
 
+	/* room in the model for what it may add */
+	if (c->nregions >= MAX_REGIONS - 1 || c->nlive > MAX_LIVE - MAX_SEGS ||
+	    !vma_room(f, 2 * MAX_SEGS + 2))
+		return;
 	gen_plan(f, c, &p);
 	memset(&req, 0, sizeof(req));
 	p.nsegments = p.n;

@@ -12,7 +12,7 @@
 
 #include "fuzz.h"
 
-#define CHUNK_SHIFT(f)	((f)->pshift + 9)
+#define CHUNK_SHIFT(f)	((f)->pshift + CHUNK_ORDER)
 
 static uint32_t hslot(uint64_t key)
 {
@@ -48,8 +48,9 @@ static struct chunk *chunk_get(struct fuzz *f, struct ctx *c, uint64_t key)
 	ch = chunk_find(f, c, key, &h);
 	if (ch)
 		return ch;
-	if (!f->s.nfree)
+	if (!f->s.nfree || c->nchunks >= CHASH / 4 * 3)
 		fuzz_fail(f, "page model: out of chunks");
+	c->nchunks++;
 	i = f->s.chunk_free[--f->s.nfree];
 	ch = &f->s.chunks[i];
 	memset(ch, 0, sizeof(*ch));
@@ -65,6 +66,7 @@ static void chunk_put(struct fuzz *f, struct ctx *c, struct chunk *ch)
 
 	chunk_find(f, c, ch->key, &h);
 	f->s.chunk_free[f->s.nfree++] = c->chash[h] - 1;
+	c->nchunks--;
 	c->chash[h] = 0;
 	for (j = (h + 1) & (CHASH - 1); c->chash[j]; j = (j + 1) & (CHASH - 1)) {
 		home = hslot(f->s.chunks[c->chash[j] - 1].key);
@@ -86,6 +88,7 @@ void pages_reset(struct fuzz *f, struct ctx *c)
 		if (c->chash[h])
 			f->s.chunk_free[f->s.nfree++] = c->chash[h] - 1;
 	memset(c->chash, 0, sizeof(c->chash));
+	c->nchunks = 0;
 	c->held = 0;
 	c->nempty = 0;
 	c->eseq = 0;
