@@ -156,6 +156,9 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		/* A slab made and given back leaves only filled holes. */
 		if (maps && ctx_has_holes(c))
 			adopt_hole_fills(f, c);
+		/* EEXIST in a hole of ours: the hole stays unmapped */
+		if (fixed && own_slab_overlaps(c, r.addr, r.length))
+			check_addr(f, r.addr);
 		if (ro || chance(&f->rng, 100))
 			query_check(f, c);
 		return;
