@@ -206,6 +206,9 @@ void op_mremap(struct fuzz *f, struct ctx *c)
 	const struct vma *v = NULL;
 	int i = pick_range(f, c, &addr, &len), flags, n, vi, want;
 	void *p, *dst = NULL;
+	const struct slab *s;
+	bool unmapped = false;
+	struct ctx *o;
 
 	if (i < 0 || !vma_room(f, 2))
 		return;
@@ -228,6 +231,32 @@ void op_mremap(struct fuzz *f, struct ctx *c)
 		want = v ? 0 : EFAULT;
 		break;
 	case 3:
+		o = &f->ctx[rnd_below(&f->rng, NCTX)];
+		if (!o->nslabs)
+			o = c;
+		s = &o->slabs[rnd_below(&f->rng, o->nslabs)];
+		if (chance(&f->rng, 300) && len <= s->len) {
+			/*
+			 * A move onto a slab (never past its end): what is
+			 * there is unmapped first.
+			 */
+			nlen = len;
+			flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+			dst = (void *)(uintptr_t)(s->addr + f->page *
+				rnd_below(&f->rng, (s->len - len) / f->page + 1));
+			if (!v) {
+				want = EFAULT;
+			} else if (overlaps(addr, len, (uintptr_t)dst, len)) {
+				want = EINVAL;
+			} else {
+				mm_munmap(f, (uintptr_t)dst, (uintptr_t)dst + len);
+				unmapped = true;
+				mm_any_vma(f, addr, &n, &vi);
+				v = &f->ctx[n].vmas[vi];
+				want = len > v->end - addr ? EFAULT : EPERM;
+			}
+			break;
+		}
 		if (len <= MSCRATCH_PAGES * (uint64_t)f->page) {
 			/* a move: refused by the module */
 			nlen = len;
@@ -248,8 +277,10 @@ void op_mremap(struct fuzz *f, struct ctx *c)
 	fuzz_log(f, "mremap(%#llx, %#llx, %#llx, %d, %p) = %p",
 		 (unsigned long long)addr, (unsigned long long)len,
 		 (unsigned long long)nlen, flags, dst, p);
-	if (dst)
+	if (dst == f->s.mdst)
 		remap_scratch(f);
+	else if (unmapped)
+		check_range(f, (uintptr_t)dst, len);
 	if (p == MAP_FAILED) {
 		expect_exact(f, "mremap", -errno, want);
 		f->stat[ST_MOVE] += want == EPERM;
