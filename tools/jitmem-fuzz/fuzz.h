@@ -279,7 +279,6 @@ struct fuzz {
 typedef uint32_t errset;
 errset eset(int err);
 #define E(x)	eset(x)
-errset eset_of_cmd(unsigned int nr);
 const char *errname(int err);
 
 /* Report a violated expectation with everything needed to replay it. */

@@ -349,7 +349,6 @@ static uint64_t run_lo(const struct fuzz *f, const struct ctx *c,
 {
 	int v, pv;
 
-	(void)f;
 	while (lo > sl->addr) {
 		v = vma_of_slab_at(c, sl->id, lo - 1);
 		if (v < 0)
