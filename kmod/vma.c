@@ -81,6 +81,12 @@ static void jitmem_fork_fill(struct jitmem_ctx *ctx, struct vm_area_struct *chil
 		vm_flags_clear(child, VM_SHARED | VM_MAYSHARE);
 		vm_flags_set(child, VM_WIPEONFORK);
 		child->vm_page_prot = vm_get_page_prot(child->vm_flags);
+		/*
+		 * dup_mmap() copied the owner's counters, where the mapping
+		 * was shared: private and writable, it is data now, and its
+		 * munmap() takes it off data_vm.
+		 */
+		child->vm_mm->data_vm += vma_pages(child);
 	} else {
 		vm_flags_set(child, VM_WIPEONFORK);
 	}
