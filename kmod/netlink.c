@@ -255,10 +255,18 @@ static int jitmem_nl_context_fill(struct sk_buff *skb,
 	return 0;
 }
 
-static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
-					struct netlink_callback *cb)
+/*
+ * One part of a dump: @fill for each context after @st->last_id, pinned in
+ * batches.  A full skb ends the part; @fill keeps in cb->ctx where the
+ * next part resumes.
+ */
+static int jitmem_nl_dump_contexts(struct sk_buff *skb,
+				   struct netlink_callback *cb,
+				   const struct jitmem_nl_dump *st,
+				   int (*fill)(struct sk_buff *skb,
+					       struct netlink_callback *cb,
+					       const struct jitmem_nl_pinned *p))
 {
-	struct jitmem_nl_dump *st = jitmem_nl_dump_state(cb);
 	struct jitmem_nl_pinned *pin;
 	unsigned int i, n;
 	int err = 0;
@@ -269,17 +277,33 @@ static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
 	while (!err && (n = jitmem_nl_pin(st, pin))) {
 		for (i = 0; i < n; i++) {
 			if (!err)
-				err = jitmem_nl_context_fill(skb, cb, &pin[i]);
-			if (!err)
-				st->last_id = pin[i].id;
+				err = fill(skb, cb, &pin[i]);
 			fput(pin[i].ctx->file);
 		}
 	}
 	kfree(pin);
-	/* A full skb ends this part; the next one resumes after last_id. */
 	if (err == -EMSGSIZE && skb->len)
 		return skb->len;
 	return err ?: skb->len;
+}
+
+/* A context's message; the next part resumes after it. */
+static int jitmem_nl_context_dump_one(struct sk_buff *skb,
+				      struct netlink_callback *cb,
+				      const struct jitmem_nl_pinned *p)
+{
+	int err = jitmem_nl_context_fill(skb, cb, p);
+
+	if (!err)
+		jitmem_nl_dump_state(cb)->last_id = p->id;
+	return err;
+}
+
+static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	return jitmem_nl_dump_contexts(skb, cb, jitmem_nl_dump_state(cb),
+				       jitmem_nl_context_dump_one);
 }
 
 /* Segment dump state in cb->ctx. */
@@ -416,29 +440,19 @@ static int jitmem_nl_seg_dump_ctx(struct sk_buff *skb,
 	return err;
 }
 
+static int jitmem_nl_seg_dump_one(struct sk_buff *skb,
+				  struct netlink_callback *cb,
+				  const struct jitmem_nl_pinned *p)
+{
+	return jitmem_nl_seg_dump_ctx(skb, cb, jitmem_nl_seg_dump_state(cb), p);
+}
+
 static int jitmem_nl_segment_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
-	struct jitmem_nl_seg_dump *st = jitmem_nl_seg_dump_state(cb);
-	struct jitmem_nl_pinned *pin;
-	unsigned int i, n;
-	int err = 0;
-
-	pin = kmalloc_array(JITMEM_NL_DUMP_BATCH, sizeof(*pin), GFP_KERNEL);
-	if (!pin)
-		return -ENOMEM;
-	while (!err && (n = jitmem_nl_pin(&st->ctxs, pin))) {
-		for (i = 0; i < n; i++) {
-			if (!err)
-				err = jitmem_nl_seg_dump_ctx(skb, cb, st, &pin[i]);
-			fput(pin[i].ctx->file);
-		}
-	}
-	kfree(pin);
-	/* A full skb ends this part; the next one resumes where it stopped. */
-	if (err == -EMSGSIZE && skb->len)
-		return skb->len;
-	return err ?: skb->len;
+	return jitmem_nl_dump_contexts(skb, cb,
+				       &jitmem_nl_seg_dump_state(cb)->ctxs,
+				       jitmem_nl_seg_dump_one);
 }
 
 /*

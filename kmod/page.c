@@ -295,6 +295,24 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	}
 }
 
+/* The pages of [@start, @end): all (none may be in use) or the empty ones. */
+static void jitmem_pages_drop(struct jitmem_ctx *ctx, unsigned long start,
+			      unsigned long end, bool all)
+{
+	struct jitmem_page *jp;
+	unsigned long index;
+
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (start >= end)
+		return;
+	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1) {
+		WARN_ON_ONCE(all && jp->users);
+		if (all || !jp->users)
+			jitmem_page_remove(ctx, jp);
+	}
+}
+
 /**
  * jitmem_pages_free_range() - free the pages of a range no longer mapped
  * @ctx: the context
@@ -306,17 +324,7 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
 			     unsigned long end)
 {
-	struct jitmem_page *jp;
-	unsigned long index;
-
-	lockdep_assert_held_write(&ctx->map_lock);
-	if (start >= end)
-		return;
-	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
-			  (end >> PAGE_SHIFT) - 1) {
-		WARN_ON_ONCE(jp->users);
-		jitmem_page_remove(ctx, jp);
-	}
+	jitmem_pages_drop(ctx, start, end, true);
 }
 
 /**
@@ -331,16 +339,7 @@ void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
 void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
 			     unsigned long end)
 {
-	struct jitmem_page *jp;
-	unsigned long index;
-
-	lockdep_assert_held_write(&ctx->map_lock);
-	if (start >= end)
-		return;
-	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
-			  (end >> PAGE_SHIFT) - 1)
-		if (!jp->users)
-			jitmem_page_remove(ctx, jp);
+	jitmem_pages_drop(ctx, start, end, false);
 }
 
 /**
