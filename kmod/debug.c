@@ -6,7 +6,8 @@
  * VM_MAYWRITE), and __access_remote_vm() then asks the mapping's .access:
  * that is the path of ptrace(PTRACE_POKETEXT) and of writes to
  * /proc/PID/mem, both of which already checked that the caller may trace
- * the process.  With debug_writes=1 the module does such a write itself,
+ * the process (a process may trace itself: its own writes are refused
+ * here).  With debug_writes=1 the module does such a write itself,
  * through its own mapping of the code page, so that a debugger can plant
  * int3 breakpoints; the mapping stays r-x and the process itself still
  * cannot write its code.  What it gives up: a tracer (and what it runs)
@@ -57,8 +58,8 @@ MODULE_PARM_DESC(debug_writes,
  *
  * Context: the target's mmap_lock held for reading (access_remote_vm());
  * takes map_lock.
- * Return: bytes done, or -EPERM (a write to anything but code, or with
- * debug_writes=0), -EFAULT (no page there).
+ * Return: bytes done, or -EPERM (a write to anything but code, by the
+ * process itself, or with debug_writes=0), -EFAULT (no page there).
  */
 int jitmem_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		     void *buf, int len, int write)
@@ -71,8 +72,13 @@ int jitmem_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	int ret;
 
 	len = min_t(int, len, PAGE_SIZE - off);
+	/*
+	 * The process's own /proc/self/mem reaches here too, and may trace
+	 * itself: only another process (its debugger) may write.
+	 */
 	if (write && (!READ_ONCE(jitmem_debug_writes) ||
-		      (vma->vm_flags & JITMEM_VM_PERMS) != (VM_READ | VM_EXEC)))
+		      (vma->vm_flags & JITMEM_VM_PERMS) != (VM_READ | VM_EXEC) ||
+		      current->mm == vma->vm_mm))
 		return -EPERM;
 	down_write(&ctx->map_lock);
 	jp = jitmem_page_lookup(ctx, addr);

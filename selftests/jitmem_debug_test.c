@@ -2,7 +2,8 @@
 /*
  * debug_writes: off, a tracer's PTRACE_POKETEXT into code fails; on (the
  * admin's choice), the module writes it, the mapping stays r-x and the
- * process itself still cannot write its code.  Writes into read-only data
+ * process itself still cannot write its code, not even through
+ * /proc/self/mem.  Writes into read-only data
  * stay refused either way.
  */
 #include <sys/ptrace.h>
@@ -26,6 +27,20 @@ static __u64 features(void)
 	if (fd >= 0)
 		close(fd);
 	return f;
+}
+
+/* A byte written into our own memory through /proc/self/mem: 0 or -errno. */
+static int self_mem_write(__u64 addr)
+{
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC), ret = 0;
+	unsigned char b = 0xc3;
+
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, &b, 1, (off_t)addr) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
 }
 
 /* The child: code returning 42 and read-only data, then stop traced. */
@@ -54,6 +69,9 @@ static void child(struct shared *sh)
 		_exit(3);
 	if (jm_write(sh->rx, 0xc3) != SIGSEGV)
 		_exit(4);
+	/* Nor through /proc/self/mem, which reaches the module's .access. */
+	if (self_mem_write(sh->rx) != -EIO)
+		_exit(6);
 	if (jm_exec(sh->rx, &v))
 		_exit(5);
 	_exit(v);
