@@ -70,7 +70,6 @@ DKMS_FILES := $(filter-out kmod/%.mod.c,$(DKMS_FILES))
 
 UAPI_HDRS := $(notdir $(wildcard uapi/linux/*.h))
 LIB_MANS  := $(notdir $(wildcard userlib/man/*.3))
-JITMEMCTL := tools/jitmemctl/jitmemctl
 
 .PHONY: install install-module install-lib install-uapi install-tools \
 	install-udev install-dkms-src uninstall uninstall-module \
