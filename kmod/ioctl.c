@@ -206,6 +206,7 @@ static int jitmem_ioc_query(struct jitmem_ucmd *ucmd)
 	q->retired_bytes = cnt.retired_bytes;
 	q->held_bytes = cnt.held_bytes;
 	q->empty_bytes = cnt.empty_bytes;
+	q->remaps = READ_ONCE(ucmd->ctx->remaps);
 	return jitmem_ucmd_respond(ucmd, sizeof(*q));
 }
 

@@ -171,6 +171,7 @@ struct jitmem_ctx {
 	struct mm_struct *mm;
 	struct file *file;
 	struct jitmem_map_op map_op;	/* ctx->lock; read by .mmap/.close */
+	u64 remaps;			/* ctx->lock: see jitmem_map() */
 	struct rb_root slabs;		/* jitmem_slab */
 	struct rb_root segs;		/* live jitmem_seg */
 	struct rb_root retired;		/* retired jitmem_seg */

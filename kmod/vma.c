@@ -326,6 +326,9 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		      MAP_NORESERVE | flags,
 		      slab->inserted ? addr - slab->r.start : 0);
 	WRITE_ONCE(ctx->map_op.task, NULL);
+	/* QUERY's remaps: what a profiler sees as a new mmap of the range. */
+	if (keep && !IS_ERR_VALUE(ret))
+		WRITE_ONCE(ctx->remaps, ctx->remaps + 1);
 	return ret;
 }
 

@@ -169,6 +169,14 @@ static void layout_read(struct layout *l)
 	EXPECT_EQ(0, __l.bad_offset);					\
 } while (0)
 
+/* QUERY's remaps: the times the module replaced our mappings. */
+static __u64 remaps(int fd)
+{
+	struct jitmem_query q = { .size = sizeof(q) };
+
+	return jm_ioctl(fd, JITMEM_IOC_QUERY, &q) ? ~0ULL : q.remaps;
+}
+
 static int code_at(int fd, __u64 addr, __u64 len, int val, __u64 *key)
 {
 	unsigned char code[JM_CODE_LEN];
@@ -189,7 +197,8 @@ static void expect_runs(struct __test_metadata *_metadata, __u64 addr,
 /*
  * A change takes the free run around the segment, up to the live pages of
  * other protections, and the neighbouring mapping of its protection:
- * exact layouts (pages from the slab's start), offsets included.
+ * exact layouts (pages from the slab's start), offsets included, and one
+ * remap (QUERY) per change, none for a publish that needs none.
  */
 TEST_F(protect, change_takes_the_run)
 {
@@ -198,8 +207,10 @@ TEST_F(protect, change_takes_the_run)
 
 	ASSERT_EQ(0, jm_reserve(self->fd, 16 * pg, 0, 0, &s));
 	EXPECT_LAYOUT(s, s + 16 * pg, "---p:0-16");
+	EXPECT_EQ(0ULL, remaps(self->fd));
 	ASSERT_EQ(0, code_at(self->fd, s, pg, 1, NULL));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-16");
+	EXPECT_EQ(1ULL, remaps(self->fd));
 	ASSERT_EQ(0, jm_init1(self->fd, s + 8 * pg, pg, "r", 1, JM_R, &k8));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-1 r--p:1-16");
 	/* Code at 4: the free run 1-8 joins the code mapping. */
@@ -208,6 +219,7 @@ TEST_F(protect, change_takes_the_run)
 	/* Data at 12, then 10: one data mapping. */
 	ASSERT_EQ(0, jm_init1(self->fd, s + 12 * pg, pg, "w", 1, JM_RW, NULL));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-8 r--p:8-9 rw-s:9-16");
+	EXPECT_EQ(4ULL, remaps(self->fd));
 	ASSERT_EQ(0, jm_init1(self->fd, s + 10 * pg, pg, "v", 1, JM_RW, NULL));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-8 r--p:8-9 rw-s:9-16");
 	/* Publishing into a mapping of the protection changes nothing. */
@@ -215,10 +227,12 @@ TEST_F(protect, change_takes_the_run)
 	ASSERT_EQ(0, jm_init1(self->fd, s + 14 * pg + 64, 64, "u", 1, JM_RW,
 			      NULL));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-8 r--p:8-9 rw-s:9-16");
+	EXPECT_EQ(4ULL, remaps(self->fd));
 	/* The read-only page empties: code there takes it and its run. */
 	ASSERT_EQ(0, jm_deinit1(self->fd, k8));
 	ASSERT_EQ(0, code_at(self->fd, s + 8 * pg, 64, 8, NULL));
 	EXPECT_LAYOUT(s, s + 16 * pg, "r-xp:0-10 rw-s:10-16");
+	EXPECT_EQ(5ULL, remaps(self->fd));
 	expect_runs(_metadata, s, 1);
 	expect_runs(_metadata, s + 4 * pg, 4);
 	expect_runs(_metadata, s + 6 * pg, 6);

@@ -247,6 +247,11 @@ struct jitmem_batch {
  * @held_bytes: out, bytes of the pages the context holds for its
  *	segments (live, or empty and kept mapped for reuse)
  * @empty_bytes: out, of those, the empty ones
+ * @remaps: out, times the module replaced mappings of the context's slabs
+ *	to change the protection of a range (or to tidy one back to none),
+ *	since it opened.  Publishing into a range that has the protection
+ *	already does not count.  Each one is a new mmap of the range to a
+ *	profiler (perf sees it as the device file again).
  */
 struct jitmem_query {
 	__u32 size;
@@ -261,6 +266,7 @@ struct jitmem_query {
 	__u64 retired_bytes;
 	__u64 held_bytes;
 	__u64 empty_bytes;
+	__u64 remaps;
 };
 
 /**
