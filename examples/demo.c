@@ -36,6 +36,7 @@ static const char *const sources[NFUNCS] = {
 };
 
 static struct jitmem *m;
+static const char *device;	/* m's node: /dev/jitmem or $JITMEM_DEVICE */
 static struct jit_fn fns[NFUNCS];
 static struct expr exprs[NFUNCS];
 static int nok, nfail, nstep;
@@ -111,7 +112,7 @@ static int run_range(const struct jit_fn *f, const struct expr *e, char *out, si
 static void show_query(void)
 {
 	struct jitmem_stats st;
-	int ret = jitmem_stats(m, &st);
+	int ret = jitmem_get_stats(m, &st);
 
 	if (ret) {
 		check(0, "jitmem_stats (QUERY ioctl): %s", errname(-ret));
@@ -208,9 +209,9 @@ static void show_maps(void)
 
 	if (!f)
 		return;
-	note("mappings of /dev/jitmem in /proc/self/maps (neighbours share one):");
+	note("mappings of %s in /proc/self/maps (neighbours share one):", device);
 	while (fgets(line, sizeof(line), f))
-		if (strstr(line, "/dev/jitmem") &&
+		if (strstr(line, device) &&
 		    sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3)
 			note("  %012lx-%012lx %s %6lu KiB", lo, hi, perms, (hi - lo) >> 10);
 	fclose(f);
@@ -309,7 +310,7 @@ static void step_counters(void)
 	step("Counters with the functions live (before: see 1.)");
 	show_jitmemctl();
 	show_query();
-	check(!jitmem_stats(m, &st) && st.regions == NFUNCS && st.segments == 3 * NFUNCS &&
+	check(!jitmem_get_stats(m, &st) && st.regions == NFUNCS && st.segments == 3 * NFUNCS &&
 	      st.bytes_rx >= NFUNCS * jitmem_page_size(m),
 	      "%d regions of 3 segments each are accounted", NFUNCS);
 }
@@ -429,20 +430,23 @@ static void step_mdwe(void)
 
 int main(int argc, char **argv)
 {
+	struct jitmem_backend_info info;
 	struct stat stb;
 	int i, ret;
 
 	tap = argc > 1 && !strcmp(argv[1], "--tap");
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ret = jitmem_open(&m, 0);
+	ret = jitmem_open_opts(&m, NULL, &info);
 	if (ret) {
-		fprintf(stderr, "jitmem-demo: cannot use /dev/jitmem: %s (is the module loaded?)\n",
-			strerror(-ret));
+		fprintf(stderr, "jitmem-demo: cannot use %s: %s (%s)\n",
+			info.device ? info.device : JITMEM_DEVICE_DEFAULT,
+			jitmem_cause_str(info.cause), strerror(-ret));
 		return 2;
 	}
+	device = info.device;
 	printf("%sjitmem demo: an expression JIT on libjitmem, kernel backend", tap ? "# " : "");
-	if (!stat("/dev/jitmem", &stb))
-		printf(" (/dev/jitmem mode %04o, uid %u gid %u)", stb.st_mode & 07777,
+	if (!stat(device, &stb))
+		printf(" (%s mode %04o, uid %u gid %u)", device, stb.st_mode & 07777,
 		       stb.st_uid, stb.st_gid);
 	printf("\n");
 

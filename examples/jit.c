@@ -4,7 +4,9 @@
  * installation through jitmem_allocate() / jitmem_alloc_finalize().
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,12 +101,33 @@ static void gen(struct codegen *cg, const struct expr *e, int i)
 	}
 }
 
+/* A frame pointer, so that gdb's bt and perf --call-graph fp walk through it. */
 static void gen_function(struct codegen *cg, const struct expr *e)
 {
+	X86(&cg->buf, 0x55);				/* push rbp */
+	X86(&cg->buf, 0x48, 0x89, 0xe5);		/* mov rbp, rsp */
 	/* lock inc qword [rip + calls] */
 	x86_riprel(&cg->buf, (const uint8_t[]){ 0xf0, 0x48, 0xff, 0x05 }, 4, X86_DATA, 0);
 	gen(cg, e, e->root);
+	X86(&cg->buf, 0x5d);				/* pop rbp */
 	X86(&cg->buf, 0xc3);				/* ret */
+}
+
+/*
+ * Name the installed code for gdb and, when the handle's profiling is on,
+ * for perf: "expr_N SOURCE" (jitmem_perf_code() reads the bytes at f->code).
+ */
+static void name_function(struct jitmem *m, struct jit_fn *f)
+{
+	static unsigned int next;
+	char perf_name[160];
+
+	snprintf(f->name, sizeof(f->name), "expr_%u", __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED));
+	f->gdb = gdbjit_register(f->name, (uintptr_t)f->code, f->code_size);
+	if (jitmem_perf_flags(m)) {
+		snprintf(perf_name, sizeof(perf_name), "%s %.128s", f->name, f->source);
+		jitmem_perf_code(m, perf_name, f->code, f->code_size, NULL);
+	}
 }
 
 /* Finalize action: the executor sees exactly the linked bytes. */
@@ -113,19 +136,24 @@ struct verify {
 	size_t len;
 };
 
-static int verify_copy(void *arg)
+static int verify_copy(void *arg, struct jitmem_result *res)
 {
 	const struct verify *v = arg;
 
-	return memcmp(v->target, v->working, v->len) ? -EIO : 0;
+	if (!memcmp(v->target, v->working, v->len))
+		return 0;
+	snprintf(res->message, sizeof(res->message),
+		 "the executor's %zu bytes at %p are not the linked ones", v->len, v->target);
+	return -EIO;
 }
 
 int jit_compile(struct jitmem *m, const struct expr *e, const char *src, struct jit_fn *f)
 {
 	struct jitmem_seg_request reqs[SEG_NR] = {
-		[SEG_CODE]   = { JITMEM_PROT_R | JITMEM_PROT_X, 0, 16 },
-		[SEG_RODATA] = { JITMEM_PROT_R, 0, 8 },
-		[SEG_DATA]   = { JITMEM_PROT_R | JITMEM_PROT_W, sizeof(uint64_t), 8 },
+		[SEG_CODE]   = { .group = JITMEM_PROT_R | JITMEM_PROT_X, .align = 16 },
+		[SEG_RODATA] = { .group = JITMEM_PROT_R, .align = 8 },
+		[SEG_DATA]   = { .group = JITMEM_PROT_R | JITMEM_PROT_W,
+				 .size = sizeof(uint64_t), .align = 8 },
 	};
 	struct jitmem_action_pair act = { .finalize = { verify_copy, NULL } };
 	size_t consts_size, src_size = strlen(src) + 1;
@@ -170,11 +198,12 @@ int jit_compile(struct jitmem *m, const struct expr *e, const char *src, struct 
 	};
 	check = (struct verify){ f->code, jitmem_alloc_working(a, SEG_CODE), f->code_size };
 	act.finalize.arg = &check;
-	ret = jitmem_alloc_finalize(a, &act, 1, &f->finalized);
+	ret = jitmem_alloc_finalize(a, &act, 1, &f->finalized, NULL);
 	if (ret)
 		goto abandon;
 	/* Object to function pointer: what every JIT does (POSIX dlsym() too). */
 	memcpy(&f->call, &f->code, sizeof(f->call));
+	name_function(m, f);
 	goto out;
 abandon:
 	jitmem_alloc_abandon(a);
@@ -186,7 +215,11 @@ out:
 
 int jit_free(struct jitmem *m, struct jit_fn *f)
 {
-	int ret = jitmem_deallocate(m, &f->finalized, 1);
+	int ret;
+
+	/* gdb forgets the name before the address can be reused. */
+	gdbjit_unregister(f->gdb);
+	ret = jitmem_deallocate(m, &f->finalized, 1, NULL);
 
 	memset(f, 0, sizeof(*f));
 	return ret;

@@ -3,7 +3,8 @@
  * The expression JIT: compiles an expr to x86-64 and installs it with
  * libjitmem's JITLink-style allocator as three segments: code (R|X),
  * constants and source text (R), and a call counter (R|W) that the code
- * increments.
+ * increments.  Each function is named expr_N, for gdb (gdbjit.h) and perf
+ * (jitmem_perf_code(), when the handle's profiling is on).
  */
 #ifndef JIT_H
 #define JIT_H
@@ -14,6 +15,7 @@
 #include <jitmem.h>
 
 #include "expr.h"
+#include "gdbjit.h"
 
 typedef int64_t (*jit_entry)(int64_t x);
 
@@ -26,6 +28,8 @@ struct jit_fn {
 	const char *source;		/* in the read-only segment */
 	const uint64_t *calls;		/* in the read-write segment */
 	void *finalized;		/* for jitmem_deallocate() */
+	char name[24];			/* expr_N, N counting compilations */
+	struct gdbjit_entry *gdb;	/* its symbol file for gdb */
 };
 
 /* 0 or a negative errno; on error nothing is left allocated. */

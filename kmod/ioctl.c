@@ -54,6 +54,8 @@ static int jitmem_ioc_version(struct jitmem_ucmd *ucmd)
 	v->abi_version = JITMEM_ABI_VERSION;
 	v->features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK |
 		      JITMEM_FEATURE_FORK | JITMEM_FEATURE_SUBPAGE;
+	if (READ_ONCE(jitmem_debug_writes))
+		v->features |= JITMEM_FEATURE_DEBUG_WRITES;
 	v->page_size = PAGE_SIZE;
 	v->granule = JITMEM_GRANULE;
 	return jitmem_ucmd_respond(ucmd, sizeof(*v));
@@ -149,14 +151,13 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		ret = -EINTR;
 		goto out;
 	}
-	if (release) {
-		for (i = 0; i < b->count; i++)
-			results[i] = jitmem_release_one(ctx, items[i]);
-		ret = jitmem_ctx_reclaim(ctx);
-	} else {
+	if (release)
+		ret = jitmem_release_batch(ctx, items, results, b->count);
+	else
 		ret = jitmem_deinit_batch(ctx, items, results, b->count,
 					  b->flags);
-	}
+	if (!ret)
+		jitmem_tidy(ctx);
 	mutex_unlock(&ctx->lock);
 	b->failed = 0;
 	for (i = 0; !ret && i < b->count; i++) {

@@ -88,6 +88,9 @@ static_assert(sizeof(struct jitmem_counters) == 10 * sizeof(u64));
 #define JITMEM_GRANULE		64
 static_assert(PAGE_SIZE % JITMEM_GRANULE == 0);
 
+/* Mappings left without a page that one call tidies, at most. */
+#define JITMEM_TIDY_MAX		8
+
 struct jitmem_ctx;
 
 /*
@@ -173,6 +176,10 @@ struct jitmem_ctx {
 	struct rb_root retired;		/* retired jitmem_seg */
 	struct xarray pages;		/* user page number -> jitmem_page */
 	struct list_head empty;		/* empty jitmem_page, oldest first */
+	unsigned long dying_start;	/* map_lock: pages being freed, */
+	unsigned long dying_end;	/* not worth a scrub */
+	unsigned long tidy[JITMEM_TIDY_MAX]; /* map_lock: mappings left */
+	unsigned int ntidy;		/* without a page (protect.c) */
 	struct jitmem_counters cnt;
 	struct list_head node;		/* jitmem_ctx_list */
 	u64 id;				/* rises along jitmem_ctx_list */
@@ -188,6 +195,7 @@ extern unsigned long jitmem_max_initialized_bytes;
 extern unsigned int jitmem_max_segments;
 extern unsigned int jitmem_max_batch;
 extern unsigned long jitmem_max_empty_bytes;
+extern bool jitmem_debug_writes;
 
 /* Contexts, for the netlink dump (main.c). */
 extern struct list_head jitmem_ctx_list;
@@ -212,6 +220,12 @@ void jitmem_stats_check_zero(void);
 void jitmem_stats_read(struct jitmem_counters *cnt, u64 *contexts,
 		       u64 refused[JITMEM_REFUSED_NR]);
 int jitmem_ctx_counters(struct jitmem_ctx *ctx, struct jitmem_counters *cnt);
+void jitmem_stats_debug_write(void);
+u64 jitmem_stats_debug_writes(void);
+
+/* Debugger writes (debug.c). */
+int jitmem_vm_access(struct vm_area_struct *vma, unsigned long addr,
+		     void *buf, int len, int write);
 
 /* Region events (netlink.c). */
 enum jitmem_event {
@@ -281,8 +295,11 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 			 unsigned long perms, int flags, bool keep);
 int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		 unsigned long start, unsigned long end);
+int jitmem_unmap_all(struct jitmem_ctx *ctx, unsigned long start,
+		     unsigned long end, bool keep);
 bool jitmem_noexec(struct jitmem_ctx *ctx);
 bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma);
+struct jitmem_slab *jitmem_vma_slab(struct vm_area_struct *vma);
 int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 			unsigned long end, unsigned long perms,
 			unsigned long *vstart, unsigned long *vend);
@@ -316,10 +333,14 @@ int jitmem_protect(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 void jitmem_protect_undo(struct jitmem_ctx *ctx, struct jitmem_protect *pr);
 void jitmem_protect_commit(struct jitmem_ctx *ctx, struct jitmem_protect *pr);
 void jitmem_protect_free(struct jitmem_protect *pr);
+void jitmem_tidy_note(struct jitmem_ctx *ctx, unsigned long addr);
+void jitmem_tidy(struct jitmem_ctx *ctx);
 
 /* Slabs (slab.c). */
 int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req);
 int jitmem_release_one(struct jitmem_ctx *ctx, unsigned long addr);
+int jitmem_release_batch(struct jitmem_ctx *ctx, const u64 *addrs,
+			 int *results, unsigned int n);
 struct jitmem_slab *jitmem_slab_find(struct jitmem_ctx *ctx,
 				     unsigned long start, unsigned long end);
 void jitmem_slab_put(struct jitmem_slab *slab);
@@ -353,7 +374,6 @@ void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
 void jitmem_pages_free_mismatched(struct jitmem_ctx *ctx, unsigned long start,
 				  unsigned long end, unsigned long perms);
 void jitmem_pages_reclaim(struct jitmem_ctx *ctx);
-int jitmem_ctx_reclaim(struct jitmem_ctx *ctx);
 int jitmem_pages_init(void);
 void jitmem_pages_exit(void);
 

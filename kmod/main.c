@@ -16,8 +16,6 @@
 
 #include "jitmem.h"
 
-#define JITMEM_VERSION "0.1"
-
 LIST_HEAD(jitmem_ctx_list);
 /* Protects jitmem_ctx_list; never held while taking a ctx->lock. */
 DEFINE_MUTEX(jitmem_ctx_list_lock);

@@ -16,6 +16,9 @@
  * The dump resumes after the last ctx->id it sent: ids rise along the list,
  * so contexts that come or go between two parts are neither repeated nor
  * make others skipped.
+ * The segment dump pins contexts the same way and reads each one's segment
+ * tree under its map_lock (jitmem_nl_ctx_segs()); it resumes in the context
+ * it was in, at the address of the segment that did not fit.
  *
  * Notifications are sent with ctx->map_lock held (by the ioctls, or by
  * .close under mmap_lock), so the segment they describe cannot go away
@@ -80,7 +83,7 @@ static int jitmem_nl_put_counters(struct sk_buff *skb,
 #define JITMEM_NL_COUNTERS_SIZE	(JITMEM_NCOUNTERS *			\
 				 nla_total_size_64bit(sizeof(u64)))
 #define JITMEM_NL_STATS_SIZE	(JITMEM_NL_COUNTERS_SIZE + \
-				 (1 + JITMEM_REFUSED_NR) *	\
+				 (2 + JITMEM_REFUSED_NR) *	\
 				 nla_total_size_64bit(sizeof(u64)))
 
 static const int jitmem_nl_refused_attr[JITMEM_REFUSED_NR] = {
@@ -94,7 +97,7 @@ static const int jitmem_nl_refused_attr[JITMEM_REFUSED_NR] = {
 
 static int jitmem_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u64 contexts, refused[JITMEM_REFUSED_NR];
+	u64 contexts, refused[JITMEM_REFUSED_NR], debug;
 	struct jitmem_counters cnt;
 	struct sk_buff *msg;
 	unsigned int i;
@@ -115,6 +118,10 @@ static int jitmem_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 		if (jitmem_nl_put_u64(msg, jitmem_nl_refused_attr[i],
 				      refused[i]))
 			goto too_big;
+	debug = jitmem_stats_debug_writes();
+	if ((READ_ONCE(jitmem_debug_writes) || debug) &&
+	    jitmem_nl_put_u64(msg, JITMEM_A_DEBUG_WRITES, debug))
+		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -165,10 +172,11 @@ static struct jitmem_nl_dump *jitmem_nl_dump_state(struct netlink_callback *cb)
 	return (struct jitmem_nl_dump *)cb->ctx;
 }
 
-static int jitmem_nl_context_get_start(struct netlink_callback *cb)
+/* Who asks, and which process: what both dumps may show. */
+static void jitmem_nl_dump_init(struct netlink_callback *cb,
+				struct jitmem_nl_dump *st)
 {
-	struct jitmem_nl_dump *st = jitmem_nl_dump_state(cb);
-	struct nlattr *pid = jitmem_dumpit_attrs(cb)[JITMEM_A_PID];
+	struct nlattr *pid = jitmem_genl_dump_attrs(cb)[JITMEM_A_PID];
 
 	/*
 	 * The uid the request was sent with: the sender's real uid, or one
@@ -179,6 +187,11 @@ static int jitmem_nl_context_get_start(struct netlink_callback *cb)
 			netlink_capable(cb->skb, CAP_SYS_ADMIN);
 	st->tgid = pid ? nla_get_u32(pid) : 0;
 	st->last_id = 0;
+}
+
+static int jitmem_nl_context_get_start(struct netlink_callback *cb)
+{
+	jitmem_nl_dump_init(cb, jitmem_nl_dump_state(cb));
 	return 0;
 }
 
@@ -201,7 +214,7 @@ static unsigned int jitmem_nl_pin(const struct jitmem_nl_dump *st,
 	list_for_each_entry(ctx, &jitmem_ctx_list, node) {
 		if (ctx->id <= st->last_id || !jitmem_nl_visible(st, ctx))
 			continue;
-		if (!jitmem_file_get_unless_zero(ctx->file))
+		if (!jitmem_get_file_unless_closing(ctx->file))
 			continue;	/* being closed */
 		pin[n].ctx = ctx;
 		pin[n].id = ctx->id;
@@ -269,6 +282,165 @@ static int jitmem_nl_context_get_dumpit(struct sk_buff *skb,
 	return err ?: skb->len;
 }
 
+/* Segment dump state in cb->ctx. */
+struct jitmem_nl_seg_dump {
+	struct jitmem_nl_dump ctxs;	/* .last_id: contexts done */
+	u64 resume_id;			/* the context a part ended in, or 0 */
+	unsigned long resume_addr;	/* where its segments go on */
+};
+
+static struct jitmem_nl_seg_dump *
+jitmem_nl_seg_dump_state(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct jitmem_nl_seg_dump) > sizeof(cb->ctx));
+	return (struct jitmem_nl_seg_dump *)cb->ctx;
+}
+
+static int jitmem_nl_segment_get_start(struct netlink_callback *cb)
+{
+	struct jitmem_nl_seg_dump *st = jitmem_nl_seg_dump_state(cb);
+
+	jitmem_nl_dump_init(cb, &st->ctxs);
+	st->resume_id = 0;
+	st->resume_addr = 0;
+	return 0;
+}
+
+/* SHA-256 of the segment's bytes as mapped, content and zero fill. */
+static void jitmem_nl_seg_hash(struct jitmem_ctx *ctx,
+			       const struct jitmem_seg *seg, u8 *out)
+{
+	unsigned long a = seg->r.start, e;
+	struct sha256_state sctx;
+
+	sha256_init(&sctx);
+	for (; a < seg->r.end; a = e) {
+		struct jitmem_page *jp = jitmem_page_lookup(ctx, a);
+		void *kaddr;
+
+		e = min(seg->r.end, (a & PAGE_MASK) + PAGE_SIZE);
+		if (WARN_ON_ONCE(!jp))
+			break;
+		kaddr = kmap_local_page(jp->page);
+		sha256_update(&sctx, kaddr + offset_in_page(a), e - a);
+		kunmap_local(kaddr);
+		cond_resched();
+	}
+	sha256_final(&sctx, out);
+}
+
+#define JITMEM_NL_SEG_SIZE	genlmsg_total_size(JITMEM_NL_OWNER_SIZE + \
+				3 * nla_total_size_64bit(sizeof(u64)) + \
+				nla_total_size(sizeof(u32)) +		\
+				nla_total_size(JITMEM_SHA256_LEN))
+
+/* One message for @seg, with the hash of its pages when executable. */
+static int jitmem_nl_seg_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct jitmem_nl_pinned *p,
+			      const struct jitmem_seg *seg)
+{
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	bool hash = seg->group & JITMEM_GROUP_X;
+	u8 digest[SHA256_DIGEST_SIZE];
+	void *hdr;
+
+	/* Hash nothing for a message that would not fit. */
+	if (skb_tailroom(skb) < JITMEM_NL_SEG_SIZE)
+		return -EMSGSIZE;
+	if (hash)
+		jitmem_nl_seg_hash(p->ctx, seg, digest);
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &jitmem_nl_family, NLM_F_MULTI,
+			  JITMEM_NL_CMD_SEGMENT_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (jitmem_nl_put_owner(skb, p->id, p->tgid,
+				from_kuid_munged(ns, p->uid), p->comm) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_ADDR, seg->r.start) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_SIZE, jitmem_seg_bytes(seg)) ||
+	    nla_put_u32(skb, JITMEM_A_GROUP, seg->group) ||
+	    jitmem_nl_put_u64(skb, JITMEM_A_KEY, seg->region->key) ||
+	    (hash && nla_put(skb, JITMEM_A_SHA256, sizeof(digest), digest))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * The segments of one context from *@addr on, in address order, read from
+ * its segment tree under map_lock.  On -EMSGSIZE, *@addr is the start of
+ * the segment that did not fit.
+ */
+static int jitmem_nl_ctx_segs(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct jitmem_nl_pinned *p,
+			      unsigned long *addr)
+{
+	struct jitmem_ctx *ctx = p->ctx;
+	struct jitmem_range *r;
+	int err = 0;
+
+	if (down_read_killable(&ctx->map_lock))
+		return -EINTR;
+	r = jitmem_range_first(&ctx->segs, *addr, ULONG_MAX);
+	for (; r; r = jitmem_range_next(r, ULONG_MAX)) {
+		err = jitmem_nl_seg_fill(skb, cb, p, jitmem_seg_entry(r));
+		if (err) {
+			*addr = r->start;
+			break;
+		}
+	}
+	up_read(&ctx->map_lock);
+	return err;
+}
+
+/* One context's segments; the state says where the next part goes on. */
+static int jitmem_nl_seg_dump_ctx(struct sk_buff *skb,
+				  struct netlink_callback *cb,
+				  struct jitmem_nl_seg_dump *st,
+				  const struct jitmem_nl_pinned *p)
+{
+	/* A context closed since the last part is not pinned: 0 for the next. */
+	unsigned long addr = p->id == st->resume_id ? st->resume_addr : 0;
+	int err = jitmem_nl_ctx_segs(skb, cb, p, &addr);
+
+	if (!err) {
+		st->ctxs.last_id = p->id;
+		st->resume_id = 0;
+	} else if (err == -EMSGSIZE) {
+		st->ctxs.last_id = p->id - 1;
+		st->resume_id = p->id;
+		st->resume_addr = addr;
+	}
+	return err;
+}
+
+static int jitmem_nl_segment_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	struct jitmem_nl_seg_dump *st = jitmem_nl_seg_dump_state(cb);
+	struct jitmem_nl_pinned *pin;
+	unsigned int i, n;
+	int err = 0;
+
+	pin = kmalloc_array(JITMEM_NL_DUMP_BATCH, sizeof(*pin), GFP_KERNEL);
+	if (!pin)
+		return -ENOMEM;
+	while (!err && (n = jitmem_nl_pin(&st->ctxs, pin))) {
+		for (i = 0; i < n; i++) {
+			if (!err)
+				err = jitmem_nl_seg_dump_ctx(skb, cb, st, &pin[i]);
+			fput(pin[i].ctx->file);
+		}
+	}
+	kfree(pin);
+	/* A full skb ends this part; the next one resumes where it stopped. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
 /*
  * The spec says 4194304, the largest PID_MAX_LIMIT of any configuration.
  * Not const: 6.1's NLA_POLICY_FULL_RANGE() takes a plain pointer.
@@ -292,6 +464,13 @@ static const struct genl_ops jitmem_nl_ops[] = {
 		.cmd	= JITMEM_NL_CMD_CONTEXT_GET,
 		.start	= jitmem_nl_context_get_start,
 		.dumpit	= jitmem_nl_context_get_dumpit,
+		.policy	= jitmem_nl_context_get_policy,
+		.maxattr = ARRAY_SIZE(jitmem_nl_context_get_policy) - 1,
+	},
+	{
+		.cmd	= JITMEM_NL_CMD_SEGMENT_GET,
+		.start	= jitmem_nl_segment_get_start,
+		.dumpit	= jitmem_nl_segment_get_dumpit,
 		.policy	= jitmem_nl_context_get_policy,
 		.maxattr = ARRAY_SIZE(jitmem_nl_context_get_policy) - 1,
 	},
@@ -370,29 +549,6 @@ static void jitmem_nl_event_send(struct sk_buff *msg, void *hdr, bool err)
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast(&jitmem_nl_family, msg, 0, JITMEM_NLGRP_EVENTS,
 			  GFP_KERNEL);
-}
-
-/* SHA-256 of the segment's bytes as mapped, content and zero fill. */
-static void jitmem_nl_seg_hash(struct jitmem_ctx *ctx,
-			       const struct jitmem_seg *seg, u8 *out)
-{
-	unsigned long a = seg->r.start, e;
-	struct sha256_state sctx;
-
-	sha256_init(&sctx);
-	for (; a < seg->r.end; a = e) {
-		struct jitmem_page *jp = jitmem_page_lookup(ctx, a);
-		void *kaddr;
-
-		e = min(seg->r.end, (a & PAGE_MASK) + PAGE_SIZE);
-		if (WARN_ON_ONCE(!jp))
-			break;
-		kaddr = kmap_local_page(jp->page);
-		sha256_update(&sctx, kaddr + offset_in_page(a), e - a);
-		kunmap_local(kaddr);
-		cond_resched();
-	}
-	sha256_final(&sctx, out);
 }
 
 /**

@@ -253,7 +253,7 @@ int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 		return -ENOMEM;
 	vma = find_vma(ctx->mm, jp->addr);
 	if (vma && vma->vm_start <= jp->addr)
-		jitmem_zap_vma(vma, jp->addr, PAGE_SIZE);
+		jitmem_zap_range(vma, jp->addr, PAGE_SIZE);
 	jp->page = copy;
 	jp->snap = false;
 	put_page(old);
@@ -283,7 +283,9 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	if (WARN_ON_ONCE(!jp || jp->users < len))
 		return;
 	jp->users -= len;
-	if (how == JITMEM_DROP_GONE)
+	/* A page whose mapping went is freed next: no scrub, no list. */
+	if (how == JITMEM_DROP_GONE ||
+	    (addr >= ctx->dying_start && addr < ctx->dying_end))
 		return;
 	if (!jp->snap || !jitmem_page_cow(ctx, jp, NULL))
 		jitmem_page_fill(jp->page, jp->prot, offset_in_page(addr), len);
@@ -376,9 +378,10 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 {
 	struct jitmem_page *oldest, *jp;
 	struct vm_area_struct *vma;
-	unsigned long lo, hi;
+	unsigned long lo, hi, oldest_addr;
 
 	oldest = list_first_entry(&ctx->empty, struct jitmem_page, empty);
+	oldest_addr = oldest->addr;
 	lo = oldest->addr;
 	hi = oldest->addr + PAGE_SIZE;
 	vma = find_vma(ctx->mm, oldest->addr);
@@ -389,9 +392,11 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 			lo = min(lo, jp->addr);
 			hi = max(hi, jp->addr + PAGE_SIZE);
 		}
-		jitmem_zap_vma(vma, lo, hi - lo);
+		jitmem_zap_range(vma, lo, hi - lo);
 	}
 	jitmem_pages_free_empty(ctx, lo, hi);
+	if (vma && vma->vm_start <= oldest_addr)
+		jitmem_tidy_note(ctx, vma->vm_start);
 }
 
 /**
@@ -415,24 +420,6 @@ void jitmem_pages_reclaim(struct jitmem_ctx *ctx)
 	do {
 		jitmem_pages_reclaim_one(ctx);
 	} while (ctx->cnt.empty_bytes > 4 * max && !list_empty(&ctx->empty));
-}
-
-/**
- * jitmem_ctx_reclaim() - jitmem_pages_reclaim(), taking the locks
- * @ctx: the context
- *
- * Context: ctx->lock held; takes mmap_lock (for reading) and map_lock.
- * Return: 0, or -EINTR.
- */
-int jitmem_ctx_reclaim(struct jitmem_ctx *ctx)
-{
-	if (mmap_read_lock_killable(ctx->mm))
-		return -EINTR;
-	down_write(&ctx->map_lock);
-	jitmem_pages_reclaim(ctx);
-	up_write(&ctx->map_lock);
-	mmap_read_unlock(ctx->mm);
-	return 0;
 }
 
 /**

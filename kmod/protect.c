@@ -187,23 +187,61 @@ static void jitmem_restore_failed(struct jitmem_ctx *ctx,
 	mmap_read_unlock(ctx->mm);
 }
 
-/* Map the recorded mappings from @from on again, newest first. */
+static int jitmem_rec_map(struct jitmem_ctx *ctx,
+			  const struct jitmem_vmarec *rec)
+{
+	unsigned long addr = jitmem_map(ctx, rec->slab, rec->start,
+					rec->end - rec->start, rec->perms,
+					MAP_FIXED, true);
+
+	return IS_ERR_VALUE(addr) ? (long)addr : 0;
+}
+
+/*
+ * Map again the mappings records [from, to) of one change replaced.  Made
+ * over what is there, no mapping ever disappears meanwhile.  That fails
+ * when the change left the mm at vm.max_map_count (it split a mapping):
+ * then the range is unmapped first and each recorded mapping made anew,
+ * which never needs more mappings than there were (the range has no
+ * mapping meanwhile: a thread touching it then gets SIGSEGV).
+ */
+static void jitmem_restore_change(struct jitmem_ctx *ctx,
+				  struct jitmem_protect *pr, unsigned int from,
+				  unsigned int to)
+{
+	struct jitmem_vmarec *first = &pr->rec[from], *last = &pr->rec[to - 1];
+	unsigned int i;
+	int ret = 0;
+
+	for (i = to; !ret && i-- > from;)
+		if (!jitmem_rec_intact(pr->rec[i].slab, &pr->rec[i]))
+			ret = jitmem_rec_map(ctx, &pr->rec[i]);
+	if (!ret)
+		return;
+	jitmem_unmap_all(ctx, first->start, last->end, true);
+	for (i = from; i < to; i++)
+		if (!jitmem_rec_intact(pr->rec[i].slab, &pr->rec[i]) &&
+		    jitmem_rec_map(ctx, &pr->rec[i]))
+			jitmem_restore_failed(ctx, &pr->rec[i]);
+}
+
+/*
+ * Undo the changes recorded from @from on, newest first.  Each change is
+ * the mappings it replaced, then the one it made (@created).
+ */
 static void jitmem_restore(struct jitmem_ctx *ctx, struct jitmem_protect *pr,
 			   unsigned int from)
 {
-	unsigned int i = pr->n;
-	unsigned long addr;
+	unsigned int end = pr->n, start;
 
-	while (i-- > from) {
-		const struct jitmem_vmarec *rec = &pr->rec[i];
-
-		if (rec->created || jitmem_rec_intact(rec->slab, rec))
-			continue;
-		addr = jitmem_map(ctx, rec->slab, rec->start,
-				  rec->end - rec->start, rec->perms, MAP_FIXED,
-				  true);
-		if (IS_ERR_VALUE(addr))
-			jitmem_restore_failed(ctx, rec);
+	while (end > from) {
+		if (pr->rec[end - 1].created)
+			end--;
+		for (start = end; start > from && !pr->rec[start - 1].created;)
+			start--;
+		if (start < end)
+			jitmem_restore_change(ctx, pr, start, end);
+		end = start;
 	}
 	pr->n = from;
 }
@@ -312,4 +350,108 @@ void jitmem_protect_free(struct jitmem_protect *pr)
 	pr->rec = NULL;
 	pr->n = 0;
 	pr->cap = 0;
+}
+
+/**
+ * jitmem_tidy_note() - a mapping may be left without any page
+ * @ctx: the context
+ * @addr: an address in it
+ *
+ * Context: map_lock held for writing.
+ */
+void jitmem_tidy_note(struct jitmem_ctx *ctx, unsigned long addr)
+{
+	lockdep_assert_held_write(&ctx->map_lock);
+	if (ctx->ntidy < JITMEM_TIDY_MAX)
+		ctx->tidy[ctx->ntidy++] = addr;
+}
+
+static bool jitmem_vma_pageless(struct jitmem_ctx *ctx,
+				const struct vm_area_struct *vma)
+{
+	unsigned long index = vma->vm_start >> PAGE_SHIFT;
+
+	return !xa_find(&ctx->pages, &index, (vma->vm_end >> PAGE_SHIFT) - 1,
+			XA_PRESENT);
+}
+
+/* May a tidy take @vma of @slab?  No page, or already PROT_NONE. */
+static bool jitmem_vma_tidy(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
+			    struct vm_area_struct *vma)
+{
+	return vma && jitmem_vma_of(slab, vma) &&
+	       (!jitmem_vma_perms(vma) || jitmem_vma_pageless(ctx, vma));
+}
+
+/*
+ * The range a tidy of the mapping at @addr remaps PROT_NONE: it and its
+ * neighbours of the slab that hold no page, or are PROT_NONE already.
+ * Returns false when there is nothing to do.  mmap_lock and map_lock held.
+ */
+static bool jitmem_tidy_range(struct jitmem_ctx *ctx, unsigned long addr,
+			      struct jitmem_slab **slabp, unsigned long *lo,
+			      unsigned long *hi)
+{
+	struct vm_area_struct *vma = find_vma(ctx->mm, addr), *v;
+	struct jitmem_slab *slab;
+
+	if (!vma || vma->vm_start > addr || !jitmem_vma_perms(vma))
+		return false;
+	slab = jitmem_vma_slab(vma);
+	if (!slab || slab->ctx != ctx || !jitmem_vma_tidy(ctx, slab, vma))
+		return false;
+	*lo = vma->vm_start;
+	*hi = vma->vm_end;
+	while ((v = find_vma(ctx->mm, *lo - 1)) && v->vm_end == *lo &&
+	       jitmem_vma_tidy(ctx, slab, v))
+		*lo = v->vm_start;
+	while ((v = find_vma(ctx->mm, *hi)) && v->vm_start == *hi &&
+	       jitmem_vma_tidy(ctx, slab, v))
+		*hi = v->vm_end;
+	refcount_inc(&slab->ref);
+	*slabp = slab;
+	return true;
+}
+
+/**
+ * jitmem_tidy() - mappings left without a page go back to PROT_NONE
+ * @ctx: the context
+ *
+ * A mapping of a slab none of whose pages the context holds any more (they
+ * were freed) has no PTE: remapping it PROT_NONE, with its neighbours that
+ * hold no page either, flushes nothing and keeps the number of mappings
+ * to what the pages in use need.  On failure every mapping is as it was.
+ *
+ * Context: ctx->lock held, not mmap_lock nor map_lock.
+ */
+void jitmem_tidy(struct jitmem_ctx *ctx)
+{
+	unsigned long addrs[JITMEM_TIDY_MAX], lo, hi;
+	struct jitmem_protect pr = { };
+	struct jitmem_slab *slab;
+	unsigned int i, n;
+	bool todo;
+
+	lockdep_assert_held(&ctx->lock);
+	down_write(&ctx->map_lock);
+	n = ctx->ntidy;
+	memcpy(addrs, ctx->tidy, n * sizeof(addrs[0]));
+	ctx->ntidy = 0;
+	up_write(&ctx->map_lock);
+	for (i = 0; i < n; i++) {
+		mmap_read_lock(ctx->mm);
+		down_read(&ctx->map_lock);
+		todo = jitmem_tidy_range(ctx, addrs[i], &slab, &lo, &hi);
+		up_read(&ctx->map_lock);
+		mmap_read_unlock(ctx->mm);
+		if (!todo)
+			continue;
+		if (!jitmem_protect(ctx, slab, &pr, lo, hi, 0, lo, hi)) {
+			down_write(&ctx->map_lock);
+			jitmem_protect_commit(ctx, &pr);
+			up_write(&ctx->map_lock);
+		}
+		jitmem_slab_put(slab);
+	}
+	jitmem_protect_free(&pr);
 }

@@ -654,9 +654,9 @@ int jitmem_initialize(struct jitmem_ctx *ctx, struct jitmem_init_segment *ksegs,
 		return -EFAULT;
 	}
 	ret = jitmem_plan_init(&pl, r);
-	if (!ret && mutex_lock_killable(&ctx->lock))
+	if (!ret && mutex_lock_killable(&ctx->lock)) {
 		ret = -EINTR;
-	else if (!ret) {
+	} else if (!ret) {
 		ret = jitmem_plan_run(ctx, &pl);
 		mutex_unlock(&ctx->lock);
 	}

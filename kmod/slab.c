@@ -14,6 +14,7 @@
 #include <linux/mman.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "jitmem.h"
 
@@ -108,15 +109,26 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		return;		/* a RESERVE still placing it */
 	start = max(start, slab->r.start);
 	end = min(end, slab->r.end);
+	if (!slab->nvmas) {
+		start = slab->r.start;
+		end = slab->r.end;
+	}
 	if (start < end) {
+		ctx->dying_start = start;
+		ctx->dying_end = end;
 		jitmem_drop_range(ctx, start, end, how);
 		jitmem_pages_free_range(ctx, start, end);
+		ctx->dying_start = 0;
+		ctx->dying_end = 0;
 	}
-	if (!slab->nvmas) {
-		jitmem_drop_range(ctx, slab->r.start, slab->r.end, how);
-		jitmem_pages_free_range(ctx, slab->r.start, slab->r.end);
+	if (!slab->nvmas)
 		jitmem_slab_forget(ctx, slab);
-	}
+	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
+	if (how == JITMEM_DROP_SCRUB)
+		jitmem_pages_reclaim(ctx);
+	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
+	if (how == JITMEM_DROP_SCRUB)
+		jitmem_pages_reclaim(ctx);
 }
 
 /*
@@ -278,6 +290,117 @@ int jitmem_reserve(struct jitmem_ctx *ctx, struct jitmem_reserve *req)
 		jitmem_slab_forget(ctx, slab);
 	up_write(&ctx->map_lock);
 	req->addr = addr;
+	return 0;
+}
+
+/* A slab of the batch, by address. */
+struct jitmem_release_item {
+	struct jitmem_slab *slab;
+	unsigned int idx;
+};
+
+static int jitmem_release_cmp(const void *a, const void *b)
+{
+	const struct jitmem_release_item *x = a, *y = b;
+
+	if (x->slab->r.start == y->slab->r.start)
+		return x->idx < y->idx ? -1 : 1;
+	return x->slab->r.start < y->slab->r.start ? -1 : 1;
+}
+
+/* Is [start, end) mapped by the context's own VMAs alone? */
+static bool jitmem_only_ours(struct jitmem_ctx *ctx, unsigned long start,
+			     unsigned long end)
+{
+	bool ret;
+
+	mmap_read_lock(ctx->mm);
+	ret = !jitmem_range_mapped(ctx, start, end, ~0UL, NULL, NULL);
+	mmap_read_unlock(ctx->mm);
+	return ret;
+}
+
+/*
+ * Unmap items [first, last] of @it, slabs side by side: one munmap() (one
+ * TLB flush) when nothing else is mapped among them, else slab by slab.
+ */
+static void jitmem_release_run(struct jitmem_ctx *ctx,
+			       struct jitmem_release_item *it,
+			       unsigned int first, unsigned int last,
+			       int *results)
+{
+	unsigned long start = it[first].slab->r.start;
+	unsigned long end = it[last].slab->r.end;
+	unsigned int i;
+	int ret;
+
+	if (first < last && jitmem_only_ours(ctx, start, end)) {
+		ret = jitmem_unmap_all(ctx, start, end, false);
+		for (i = first; i <= last; i++)
+			results[it[i].idx] = ret;
+		return;
+	}
+	for (i = first; i <= last; i++)
+		results[it[i].idx] = jitmem_unmap(ctx, it[i].slab,
+						  it[i].slab->r.start,
+						  it[i].slab->r.end);
+}
+
+/**
+ * jitmem_release_batch() - RELEASE a list of slabs
+ * @ctx: the context
+ * @addrs: the slabs' addresses
+ * @results: receives 0 or a negative errno per address: -ENOENT (no slab
+ *	starts there, or it was named before in the list), or the error of
+ *	munmap() (the slab stays, less what was unmapped)
+ * @n: how many
+ *
+ * Unmaps the slabs; .close deinitializes their regions and forgets them.
+ * Slabs that lie side by side, with nothing else mapped among them, go in
+ * one munmap(): one TLB flush for them all.
+ *
+ * Context: ctx->lock held; takes mmap_lock and map_lock.
+ * Return: 0, or -ENOMEM (nothing done).
+ */
+int jitmem_release_batch(struct jitmem_ctx *ctx, const u64 *addrs,
+			 int *results, unsigned int n)
+{
+	struct jitmem_release_item *it;
+	unsigned int i, k, m = 0, first;
+	struct jitmem_slab *slab;
+
+	lockdep_assert_held(&ctx->lock);
+	it = kvmalloc_array(n, sizeof(*it), GFP_KERNEL_ACCOUNT);
+	if (!it)
+		return -ENOMEM;
+	down_read(&ctx->map_lock);
+	for (i = 0; i < n; i++) {
+		slab = jitmem_slab_entry(jitmem_range_find(&ctx->slabs, addrs[i]));
+		results[i] = -ENOENT;
+		if (!slab || slab->r.start != addrs[i])
+			continue;
+		refcount_inc(&slab->ref);
+		it[m++] = (struct jitmem_release_item){ .slab = slab, .idx = i };
+	}
+	up_read(&ctx->map_lock);
+	sort(it, m, sizeof(*it), jitmem_release_cmp, NULL);
+	/* A slab named twice: the first item releases it, the others ENOENT. */
+	for (i = 1, k = m ? 1 : 0; i < m; i++) {
+		if (it[i].slab == it[k - 1].slab)
+			jitmem_slab_put(it[i].slab);
+		else
+			it[k++] = it[i];
+	}
+	m = k;
+	for (i = 0, first = 0; i < m; i++) {
+		if (i + 1 == m || it[i + 1].slab->r.start != it[i].slab->r.end) {
+			jitmem_release_run(ctx, it, first, i, results);
+			first = i + 1;
+		}
+	}
+	for (i = 0; i < m; i++)
+		jitmem_slab_put(it[i].slab);
+	kvfree(it);
 	return 0;
 }
 

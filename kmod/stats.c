@@ -10,6 +10,7 @@
 static atomic64_t jitmem_global[JITMEM_NCOUNTERS];
 static atomic64_t jitmem_contexts;
 static atomic64_t jitmem_refused[JITMEM_REFUSED_NR];
+static atomic64_t jitmem_debug_write_count;
 
 /**
  * jitmem_account() - apply a change to the context's counters and the totals
@@ -77,6 +78,27 @@ void jitmem_stats_contexts(int delta)
 void jitmem_stats_refused(enum jitmem_refusal why)
 {
 	atomic64_inc(&jitmem_refused[why]);
+}
+
+/**
+ * jitmem_stats_debug_write() - count a debugger's write into code
+ *
+ * Context: any.
+ */
+void jitmem_stats_debug_write(void)
+{
+	atomic64_inc(&jitmem_debug_write_count);
+}
+
+/**
+ * jitmem_stats_debug_writes() - how many writes debuggers made into code
+ *
+ * Context: any.
+ * Return: the count since the module was loaded.
+ */
+u64 jitmem_stats_debug_writes(void)
+{
+	return atomic64_read(&jitmem_debug_write_count);
 }
 
 /**

@@ -78,10 +78,17 @@ static void jitmem_fork_fill(struct jitmem_ctx *ctx, struct vm_area_struct *chil
 
 	mmap_assert_write_locked(ctx->mm);
 	if (perms & VM_WRITE) {
-		jitmem_vm_flags_mod(child, VM_WIPEONFORK, VM_SHARED | VM_MAYSHARE);
+		vm_flags_clear(child, VM_SHARED | VM_MAYSHARE);
+		vm_flags_set(child, VM_WIPEONFORK);
 		child->vm_page_prot = vm_get_page_prot(child->vm_flags);
+		/*
+		 * dup_mmap() copied the owner's counters, where the mapping
+		 * was shared: private and writable, it is data now, and its
+		 * munmap() takes it off data_vm.
+		 */
+		child->vm_mm->data_vm += vma_pages(child);
 	} else {
-		jitmem_vm_flags_mod(child, VM_WIPEONFORK, 0);
+		vm_flags_set(child, VM_WIPEONFORK);
 	}
 	if (!perms)
 		return;
@@ -169,6 +176,7 @@ static const struct vm_operations_struct jitmem_vm_ops = {
 	.fault		= jitmem_vm_fault,
 	.mprotect	= jitmem_vm_mprotect,
 	.mremap		= jitmem_vm_mremap,
+	.access		= jitmem_vm_access,
 };
 
 /* A fork child never sees code installed after fork(). */
@@ -180,7 +188,7 @@ static vm_fault_t jitmem_fork_vm_fault(struct vm_fault *vmf)
 /* A grandchild copies the child's PTEs, as fork() does. */
 static void jitmem_fork_vm_open(struct vm_area_struct *vma)
 {
-	jitmem_vm_flags_mod(vma, 0, VM_WIPEONFORK);
+	vm_flags_clear(vma, VM_WIPEONFORK);
 }
 
 static const struct vm_operations_struct jitmem_fork_vm_ops = {
@@ -201,6 +209,19 @@ static const struct vm_operations_struct jitmem_fork_vm_ops = {
 bool jitmem_vma_of(struct jitmem_slab *slab, struct vm_area_struct *vma)
 {
 	return vma->vm_ops == &jitmem_vm_ops && vma->vm_private_data == slab;
+}
+
+/**
+ * jitmem_vma_slab() - the slab of an owner VMA of a context
+ * @vma: any VMA
+ *
+ * Context: mmap_lock held.
+ * Return: the slab @vma maps, or NULL if @vma is not an owner mapping of
+ * /dev/jitmem.
+ */
+struct jitmem_slab *jitmem_vma_slab(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &jitmem_vm_ops ? vma->vm_private_data : NULL;
 }
 
 static bool jitmem_vma_ctx(struct jitmem_ctx *ctx, struct vm_area_struct *vma)
@@ -244,8 +265,8 @@ int jitmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (op->slab->dead) {
 		ret = -ENXIO;
 	} else {
-		jitmem_vm_flags_mod(vma, (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND,
-				    JITMEM_VM_MAYS & ~(perms << 4));
+		vm_flags_clear(vma, JITMEM_VM_MAYS & ~(perms << 4));
+		vm_flags_set(vma, (perms << 4) | VM_MIXEDMAP | VM_DONTEXPAND);
 		vma->vm_ops = &jitmem_vm_ops;
 		vma->vm_private_data = op->slab;
 		op->slab->nvmas++;
@@ -308,14 +329,28 @@ unsigned long jitmem_map(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	return ret;
 }
 
-static int jitmem_munmap(struct jitmem_ctx *ctx, unsigned long start,
-			 unsigned long len)
+/**
+ * jitmem_unmap_all() - one munmap() of a range of the context's mappings
+ * @ctx: the context
+ * @start: first byte, page-aligned
+ * @end: byte after the last
+ * @keep: the module maps the range again at once (jitmem_map()'s @keep)
+ *
+ * All of it or, failing (-ENOMEM), none of it.  Unless @keep, .close drops
+ * what the VMAs held.
+ *
+ * Context: ctx->lock held, not mmap_lock nor map_lock; takes mmap_lock.
+ * Return: 0, or the error of vm_munmap().
+ */
+int jitmem_unmap_all(struct jitmem_ctx *ctx, unsigned long start,
+		     unsigned long end, bool keep)
 {
 	int ret;
 
-	ctx->map_op.keep = false;
+	lockdep_assert_held(&ctx->lock);
+	ctx->map_op.keep = keep;
 	WRITE_ONCE(ctx->map_op.task, current);
-	ret = vm_munmap(start, len);
+	ret = vm_munmap(start, end - start);
 	WRITE_ONCE(ctx->map_op.task, NULL);
 	return ret;
 }
@@ -357,7 +392,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	if (!ours)
 		return 0;
 	if (!others)
-		return jitmem_munmap(ctx, start, end - start);
+		return jitmem_unmap_all(ctx, start, end, false);
 
 	while (start < end) {
 		mmap_read_lock(ctx->mm);
@@ -371,7 +406,7 @@ int jitmem_unmap(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 		s = max(vma->vm_start, start);
 		e = min(vma->vm_end, end);
 		mmap_read_unlock(ctx->mm);
-		ret = jitmem_munmap(ctx, s, e - s);
+		ret = jitmem_unmap_all(ctx, s, e, false);
 		if (ret)
 			return ret;
 		start = e;

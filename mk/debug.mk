@@ -4,13 +4,16 @@
 # Included by the top Makefile (-include mk/*.mk).
 #
 #   make debug-kernel   build or reuse the debug kernel (KASAN, lockdep,
-#                       kmemleak, fault injection) in ~/.cache/jitmem
-#   make module-debug   build/debug/kmod/jitmem.ko, built against it
+#                       kmemleak, fault injection) in ~/.cache/jitmem, of
+#                       version DEBUG_KVER: 6.12 (default) or 6.1
+#   make module-debug   build/kmod/RELEASE-jitmem-debug/jitmem.ko, built
+#                       against it
 #   make fuzz           build/tools/jitmem-fuzz
 #   make debug-tests    build/debug/tests/*: selftests/debug/*_test.c
 #   make check-fuzz     a short fuzz run in the stock-kernel VM (make check
-#                       runs it: CHECK_EXTRA)
+#                       runs it on each VM kernel: CHECK_VM; KVER= picks one)
 #   make check-debug    everything on the debug kernel: scripts/check-debug
+#                       (make check-debug DEBUG_KVER=6.1 for 6.1's)
 
 FUZZ		:= build/tools/jitmem-fuzz
 FUZZ_SRCS	:= $(wildcard tools/jitmem-fuzz/*.c)
@@ -19,7 +22,7 @@ FUZZ_CALLS	?= 100000
 DEBUG_TESTS	:= $(patsubst selftests/debug/%.c,build/debug/tests/%,\
 			$(wildcard selftests/debug/*_test.c))
 
-CHECK_EXTRA	+= check-fuzz
+CHECK_VM	+= check-fuzz
 
 .PHONY: debug-kernel module-debug fuzz debug-tests check-fuzz check-debug
 

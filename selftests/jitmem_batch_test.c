@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * DEINITIALIZE and RELEASE: batches report each bad item and do the rest;
- * an invalid request does nothing; deinitialized ranges fault again and can
- * be reused; Finalize segments can be dropped alone; release unmaps.
+ * an invalid request does nothing; deinitialized ranges are scrubbed (and
+ * kept, or freed with max_empty_bytes=0) and can be reused; Finalize
+ * segments can be dropped alone; release unmaps.
+ *
+ * Every test runs twice: with the default max_empty_bytes, which keeps the
+ * few pages a test empties, and with max_empty_bytes=0, which frees each
+ * page as it empties.  The parent restores the parameter.
  */
 #include "kselftest_harness.h"
 #include "jitmem_util.h"
@@ -13,20 +18,52 @@ FIXTURE(batch) {
 	int fd;
 	size_t pg;
 	__u64 slab;
+	unsigned long long saved_empty;
+	bool changed;
+};
+
+FIXTURE_VARIANT(batch) {
+	bool free_at_once;	/* max_empty_bytes=0 */
+	enum jm_freed freed;	/* what a deinitialized page shows */
+};
+
+FIXTURE_VARIANT_ADD(batch, keep) {
+	.free_at_once = false, .freed = JM_FREED_KEPT,
+};
+
+FIXTURE_VARIANT_ADD(batch, free_at_once) {
+	.free_at_once = true, .freed = JM_FREED_GONE,
 };
 
 FIXTURE_SETUP(batch)
 {
 	self->pg = jm_pg();
+	ASSERT_EQ(0, jm_param_get("max_empty_bytes", &self->saved_empty));
+	if (variant->free_at_once) {
+		self->changed = true;
+		ASSERT_EQ(0, jm_param_set("max_empty_bytes", 0));
+	} else {
+		/* The few pages a test empties stay below it. */
+		ASSERT_LE(4ULL * SLAB_PAGES * self->pg, self->saved_empty);
+	}
 	self->fd = jm_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", JM_DEV, strerror(errno));
 	ASSERT_EQ(0, jm_reserve(self->fd, SLAB_PAGES * self->pg, 0, 0,
 				&self->slab));
 }
 
-FIXTURE_TEARDOWN(batch)
+/* In the parent, even when the test died; the child's fd dies with it. */
+FIXTURE_TEARDOWN_PARENT(batch)
 {
-	close(self->fd);
+	if (self->changed &&
+	    jm_param_set("max_empty_bytes", self->saved_empty))
+		TH_LOG("could not restore max_empty_bytes");
+}
+
+/* Pages of a deinitialized range the variant keeps. */
+static __u64 kept(const FIXTURE_VARIANT(batch) *variant, __u64 bytes)
+{
+	return variant->freed == JM_FREED_KEPT ? bytes : 0;
 }
 
 /* Initialize one page of code returning @val at page @idx of the slab. */
@@ -48,15 +85,18 @@ TEST_F(batch, deinit_faults_again)
 
 	ASSERT_EQ(0, code_at(self->fd, self->slab, self->pg, 0, 9, &key));
 	ASSERT_EQ(0, jm_exec(key, &v));
+	jm_expect_pages(_metadata, self->fd, self->pg, 0);
 	ASSERT_EQ(0, jm_deinit1(self->fd, key));
-	EXPECT_EQ(SIGSEGV, jm_exec(key, &v));
-	EXPECT_EQ(SIGSEGV, jm_read(key, &v));
+	/* int3 over the whole page (a call traps), or no page at all. */
+	EXPECT_EQ(variant->freed, jm_freed_code(key, self->pg));
 	ASSERT_EQ(0, jm_query(self->fd, &q));
 	EXPECT_EQ(0ULL, q.regions);
 	EXPECT_EQ(0ULL, q.segments);
 	EXPECT_EQ(0ULL, q.bytes_rx);
 	EXPECT_EQ(1ULL, q.slabs);
-	/* The slab itself stays, as a PROT_NONE mapping of the device. */
+	EXPECT_EQ(kept(variant, self->pg), q.held_bytes);
+	EXPECT_EQ(kept(variant, self->pg), q.empty_bytes);
+	/* The slab itself stays, as a mapping of the device. */
 	EXPECT_LE(1, jm_maps_count(self->slab, self->slab + self->pg));
 }
 
@@ -75,13 +115,23 @@ TEST_F(batch, deinit_then_reuse)
 	EXPECT_EQ(2, v);
 	ASSERT_EQ(0, jm_deinit1(self->fd, key2));
 
-	/* Any protection can follow any other (exec_reuse=1 by default). */
+	/*
+	 * Any protection can follow any other (exec_reuse=1 by default),
+	 * on a fresh page: nothing of the last one's fill shows.
+	 */
 	for (i = 0; i < sizeof(groups); i++) {
 		ASSERT_EQ(0, jm_init1(self->fd, self->slab, self->pg, "\x61",
 				      1, groups[i], &key));
 		ASSERT_EQ(0, jm_read(key, &v));
 		EXPECT_EQ(0x61, v);
+		ASSERT_EQ(0, jm_read(key + 1, &v));
+		EXPECT_EQ(0, v);
+		ASSERT_EQ(0, jm_read(key + self->pg - 1, &v));
+		EXPECT_EQ(0, v);
+		jm_expect_pages(_metadata, self->fd, self->pg, 0);
 		ASSERT_EQ(0, jm_deinit1(self->fd, key));
+		EXPECT_EQ(variant->freed, jm_freed(key, self->pg,
+						   groups[i] == JM_RX));
 	}
 }
 
@@ -103,9 +153,12 @@ TEST_F(batch, deinit_unknown_key_others_done)
 	EXPECT_EQ(-ENOENT, res[1]);
 	EXPECT_EQ(0, res[2]);
 	EXPECT_EQ(0, res[3]);
-	EXPECT_EQ(SIGSEGV, jm_exec(k[0], &v));
-	EXPECT_EQ(SIGSEGV, jm_exec(k[2], &v));
-	EXPECT_EQ(SIGSEGV, jm_exec(k[3], &v));
+	EXPECT_EQ(variant->freed, jm_freed_code(k[0], self->pg));
+	EXPECT_EQ(variant->freed, jm_freed_code(k[2], self->pg));
+	EXPECT_EQ(variant->freed, jm_freed_code(k[3], self->pg));
+	jm_expect_pages(_metadata, self->fd, kept(variant, 3 * self->pg),
+			kept(variant, 3 * self->pg));
+	(void)v;
 }
 
 /* Only the key names a region: another address inside it does not. */
@@ -275,7 +328,8 @@ TEST_F(batch, deinit_finalize_only)
 
 	ASSERT_EQ(0, jm_batch1(self->fd, JITMEM_IOC_DEINITIALIZE,
 			       JITMEM_DEINIT_FINALIZE_ONLY, key));
-	EXPECT_EQ(SIGSEGV, jm_read(self->slab, &v));
+	/* What the process wrote there went with it. */
+	EXPECT_EQ(variant->freed, jm_freed_data(self->slab, pg));
 	ASSERT_EQ(0, jm_exec(key, &v));
 	EXPECT_EQ(0x77, v);
 	ASSERT_EQ(0, jm_read(self->slab + 2 * pg, &v));
@@ -286,6 +340,8 @@ TEST_F(batch, deinit_finalize_only)
 	EXPECT_EQ(0ULL, q.bytes_rw);
 	EXPECT_EQ(pg, q.bytes_rx);
 	EXPECT_EQ(pg, q.bytes_r);
+	EXPECT_EQ(2 * pg + kept(variant, pg), q.held_bytes);
+	EXPECT_EQ(kept(variant, pg), q.empty_bytes);
 
 	/* No live Finalize segment left. */
 	EXPECT_EQ(-ENOENT, jm_batch1(self->fd, JITMEM_IOC_DEINITIALIZE,
@@ -293,7 +349,8 @@ TEST_F(batch, deinit_finalize_only)
 	/* Its range can be used again while the region lives. */
 	ASSERT_EQ(0, jm_init1(self->fd, self->slab, pg, NULL, 0, JM_R, NULL));
 	ASSERT_EQ(0, jm_deinit1(self->fd, key));
-	EXPECT_EQ(SIGSEGV, jm_exec(key, &v));
+	EXPECT_EQ(variant->freed, jm_freed_code(key, pg));
+	EXPECT_EQ(variant->freed, jm_freed_data(self->slab + 2 * pg, pg));
 }
 
 TEST_F(batch, deinit_finalize_only_none)
@@ -320,10 +377,13 @@ TEST_F(batch, deinit_all_includes_finalize)
 	s[1] = jm_seg(self->slab + self->pg, self->pg, NULL, 0, JM_R | JM_FIN);
 	ASSERT_EQ(0, jm_initialize(self->fd, s, 2, &key));
 	ASSERT_EQ(0, jm_deinit1(self->fd, key));
-	EXPECT_EQ(SIGSEGV, jm_read(self->slab + self->pg, &v));
+	EXPECT_EQ(variant->freed, jm_freed_data(self->slab, 2 * self->pg));
 	ASSERT_EQ(0, jm_query(self->fd, &q));
 	EXPECT_EQ(0ULL, q.segments);
 	EXPECT_EQ(0ULL, q.bytes_r);
+	EXPECT_EQ(kept(variant, 2 * self->pg), q.held_bytes);
+	EXPECT_EQ(kept(variant, 2 * self->pg), q.empty_bytes);
+	(void)v;
 }
 
 struct len_ctx {
@@ -381,8 +441,10 @@ TEST_F(batch, release_live_regions)
 	ASSERT_EQ(0, jm_release1(self->fd, self->slab));
 	EXPECT_EQ(0, jm_maps_count(self->slab,
 				   self->slab + SLAB_PAGES * self->pg));
-	EXPECT_EQ(SIGSEGV, jm_exec(key, &v));
-	EXPECT_EQ(SIGSEGV, jm_read(self->slab + 4 * self->pg, &v));
+	EXPECT_EQ(JM_FREED_GONE, jm_freed_code(key, self->pg));
+	EXPECT_EQ(JM_FREED_GONE, jm_freed_data(self->slab + 4 * self->pg,
+					       self->pg));
+	(void)v;
 	jm_expect_empty(_metadata, self->fd);
 	/* Its keys are gone with it. */
 	EXPECT_EQ(-ENOENT, jm_deinit1(self->fd, key));

@@ -237,7 +237,8 @@ TEST_F(init, adjacent_regions_independent)
 	ASSERT_EQ(0, jm_exec(kb, &v));
 	EXPECT_EQ(2, v);
 	ASSERT_EQ(0, jm_deinit1(self->fd, ka));
-	EXPECT_EQ(SIGSEGV, jm_exec(ka, &v));
+	/* Its page is scrubbed and kept (max_empty_bytes): a call traps. */
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(ka, self->pg));
 	ASSERT_EQ(0, jm_exec(kb, &v));
 	EXPECT_EQ(2, v);
 }
@@ -407,7 +408,7 @@ struct bad {
 	size_t pg;
 	__u64 slab;		/* BIG_PAGES, followed directly by slab2 */
 	__u64 slab2;		/* 4 pages, followed by a free page */
-	__u64 live;		/* a live RX region at slab + 8 pages */
+	__u64 live;		/* a live RX region at slab + 8 pages, pg/2 */
 	__u64 other;		/* slab of another context */
 	unsigned char *anon;	/* anonymous RW page holding 0x3c */
 	unsigned char *hole;	/* PROT_NONE page */
@@ -454,10 +455,11 @@ FIXTURE_SETUP(init_bad)
 				JITMEM_RESERVE_FIXED_NOREPLACE, &b->slab2));
 	ASSERT_EQ(0, jm_reserve(b->fd2, 4 * pg, 0, 0, &b->other));
 
+	/* Half a page: the rest of its page is free, but code. */
 	jm_code(live_code, 0x1111);
 	b->live = b->slab + 8 * pg;
-	ASSERT_EQ(0, jm_init1(b->fd, b->live, pg, live_code, sizeof(live_code),
-			      JM_RX, NULL));
+	ASSERT_EQ(0, jm_init1(b->fd, b->live, pg / 2, live_code,
+			      sizeof(live_code), JM_RX, NULL));
 
 	b->anon = mmap(NULL, pg, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -570,9 +572,22 @@ MUT(segment_size_long_nonzero_tail, E2BIG,
 	b->wide[st + sizeof(b->seg[1]) + 3] = 1;
 	b->in.segments = JM_U64(b->wide);
 	b->in.segment_size = st);
+/* Segments are granule-aligned (64 bytes), not page-aligned. */
 MUT(addr_unaligned, EINVAL, b->seg[1].addr += 1);
-MUT(addr_unaligned_half_page, EINVAL, b->seg[1].addr += b->pg / 2);
+MUT(addr_unaligned_half_granule, EINVAL, b->seg[1].addr += 32);
+MUT(addr_unaligned_granule_and_half, EINVAL,
+	b->seg[1].addr += b->pg / 2 + 96);
 MUT(length_not_page_multiple, EINVAL, b->seg[1].length = b->pg + 1);
+MUT(length_not_granule_multiple, EINVAL, b->seg[1].length = b->pg + 32);
+MUT(length_below_granule, EINVAL,
+	b->seg[1].length = 8; b->seg[1].content_size = 8);
+/* Two segments of other protections in one page: EINVAL. */
+MUT(shares_page_with_other_protection, EINVAL,
+	b->seg[0].length = b->pg / 2;
+	b->seg[1].addr = b->slab + b->pg / 2; b->seg[1].length = b->pg / 2);
+/* A page with a live segment of another protection: EBUSY. */
+MUT(shares_page_with_live_other_protection, EBUSY,
+	b->seg[1].addr = b->live + b->pg / 2; b->seg[1].length = b->pg / 2);
 MUT(length_zero, EINVAL, b->seg[1].length = 0; b->seg[1].content_size = 0);
 /*
  * addr + length wraps, or ends past the user address space (2^60 is past

@@ -357,8 +357,14 @@ static int storm_child(struct storm *st, bool inherit, int depth)
 	sig = jm_exec(st->slab, &v);
 	if (inherit ? sig || v != STABLE_RET : !sig)
 		return BAD_CODE;
+	/*
+	 * A generation, or the int3 fill of the page between two (it stays
+	 * mapped), or nothing when the fork came before the first one.
+	 */
 	sig = jm_exec(st->slab + st->pg, &v);
 	if (!sig && (v & GEN_MASK) != GEN_TAG)
+		return BAD_CODE;
+	if (sig && sig != SIGTRAP && sig != SIGSEGV)
 		return BAD_CODE;
 	if (depth || getpid() % 4)
 		return 0;

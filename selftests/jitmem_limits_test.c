@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Module parameters: the per-context caps (max_reserved_bytes,
- * max_initialized_bytes), the per-request caps (max_segments, max_batch)
- * and exec_reuse=0, which retires code ranges after deinitialize.
+ * max_initialized_bytes, max_empty_bytes), the per-request caps
+ * (max_segments, max_batch) and exec_reuse=0, which retires code ranges
+ * after deinitialize.
  *
  * Tests change parameters through sysfs (root in the VM) before opening
  * the device; the parent restores them even if the test crashes.
@@ -12,10 +13,13 @@
 
 static const char *const param_names[] = {
 	"max_reserved_bytes", "max_initialized_bytes", "max_segments",
-	"max_batch", "exec_reuse",
+	"max_batch", "exec_reuse", "max_empty_bytes",
 };
 
-enum { P_RESERVED, P_INITIALIZED, P_SEGMENTS, P_BATCH, P_EXEC_REUSE, P_NR };
+enum {
+	P_RESERVED, P_INITIALIZED, P_SEGMENTS, P_BATCH, P_EXEC_REUSE, P_EMPTY,
+	P_NR
+};
 
 FIXTURE(params) {
 	unsigned long long saved[P_NR];
@@ -198,7 +202,10 @@ static void check_max_batch(struct __test_metadata *_metadata, int fd,
 	EXPECT_EQ(0, res[0]);
 	if (max > 1)
 		EXPECT_EQ(-ENOENT, res[max - 1]);
-	EXPECT_EQ(SIGSEGV, jm_read(slab, &v));
+	/* Deinitialized: scrubbed and kept; released: unmapped. */
+	EXPECT_EQ(cmd == JITMEM_IOC_RELEASE ? JM_FREED_GONE : JM_FREED_KEPT,
+		  jm_freed_data(slab, pg));
+	(void)v;
 	if (cmd == JITMEM_IOC_DEINITIALIZE)
 		EXPECT_EQ(0, jm_release1(fd, slab));
 	free(items);
@@ -237,6 +244,46 @@ TEST_F(params, exec_reuse_default_on)
 	EXPECT_EQ(1ULL, self->saved[P_EXEC_REUSE]);
 }
 
+TEST_F(params, max_empty_bytes_default)
+{
+	EXPECT_EQ(1ULL << 20, self->saved[P_EMPTY]);
+}
+
+/*
+ * max_empty_bytes is read by each call: lowered below what a context
+ * keeps, the next DEINITIALIZE frees the pages of the mapping that holds
+ * the oldest ones (the only mapping here) along with what it empties.
+ */
+TEST_F(params, max_empty_bytes_lowered)
+{
+	size_t pg = self->pg;
+	struct jitmem_query q;
+	__u64 slab, key[8];
+	unsigned int i;
+	int fd;
+
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, 16 * pg, 0, 0, &slab));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, jm_init1(fd, slab + i * pg, pg, "d", 1, JM_R,
+				      &key[i]));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, jm_deinit1(fd, key[i]));
+	jm_expect_pages(_metadata, fd, 8 * pg, 4 * pg);
+	ASSERT_EQ(0, set_param(self, P_EMPTY, 2 * pg));
+	/* Lowering it frees nothing by itself. */
+	jm_expect_pages(_metadata, fd, 8 * pg, 4 * pg);
+	ASSERT_EQ(0, jm_deinit1(fd, key[4]));
+	ASSERT_EQ(0, jm_query(fd, &q));
+	EXPECT_EQ(3 * pg, q.held_bytes);
+	EXPECT_EQ(0ULL, q.empty_bytes);
+	for (i = 0; i < 5; i++)
+		EXPECT_EQ(JM_FREED_GONE, jm_freed_data(slab + i * pg, pg));
+	EXPECT_EQ(0, memcmp(JM_PTR(slab + 5 * pg), "d", 1));
+	close(fd);
+}
+
 /* exec_reuse=0: a code range is never initialized again. */
 TEST_F(params, exec_reuse_off_code_retired)
 {
@@ -270,8 +317,9 @@ TEST_F(params, exec_reuse_off_code_retired)
 	EXPECT_EQ(-EADDRNOTAVAIL, jm_init1(fd, slab, 2 * pg, NULL, 0, JM_R,
 					   NULL));
 	expect_same(_metadata, fd, &q0);
-	EXPECT_EQ(SIGSEGV, jm_exec(slab + pg, &v));
-	EXPECT_EQ(SIGSEGV, jm_read(slab + 2 * pg, &v));
+	/* Scrubbed like any freed code: a call traps. */
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(slab + pg, 2 * pg));
+	(void)v;
 	/* Its neighbours are still usable. */
 	EXPECT_EQ(0, jm_init1(fd, slab, pg, NULL, 0, JM_RX, NULL));
 	EXPECT_EQ(0, jm_init1(fd, slab + 3 * pg, pg, NULL, 0, JM_RX, NULL));

@@ -4,8 +4,10 @@
  * operations, the context dump shows the caller and resumes across parts
  * while contexts come and go, an unprivileged user sees only its own
  * contexts and cannot subscribe to the events, the events describe a
- * workload (with the SHA-256 of its code), and malformed requests are
- * refused with an extended ACK.  Raw sockets throughout (jitmem_nl.h).
+ * workload (with the SHA-256 of its code), the segment dump lists the live
+ * segments (with the SHA-256 of the code as mapped) and resumes across
+ * parts while regions and contexts go, and malformed requests are refused
+ * with an extended ACK.  Raw sockets throughout (jitmem_nl.h).
  */
 #include "kselftest_harness.h"
 
@@ -20,11 +22,14 @@
 #define NOBODY		65534
 #define STAT_FIRST	JITMEM_A_CONTEXTS
 #define STAT_LAST	JITMEM_A_REFUSED_FOREIGN_MM
+/* The counters of a context, in a dump and in stats-get. */
+#define IS_CNT(t)	(((t) >= JITMEM_A_SLABS && \
+			  (t) <= JITMEM_A_RETIRED_BYTES) || \
+			 (t) == JITMEM_A_HELD_BYTES || \
+			 (t) == JITMEM_A_EMPTY_BYTES)
 /* The attributes of a stats-get reply. */
 #define IS_STAT(t)	(((t) >= STAT_FIRST && (t) <= STAT_LAST) || \
-			 (t) == JITMEM_A_REFUSED_MREMAP)
-#define CNT_FIRST	JITMEM_A_SLABS
-#define CNT_LAST	JITMEM_A_RETIRED_BYTES
+			 (t) == JITMEM_A_REFUSED_MREMAP || IS_CNT(t))
 /* Where the first attribute of a request starts. */
 #define ATTR_OFFS	(NLMSG_HDRLEN + GENL_HDRLEN)
 
@@ -41,6 +46,8 @@ static const char *const attr_name[JITMEM_A_MAX + 1] = {
 	[JITMEM_A_REFUSED_LIMIT] = "refused-limit",
 	[JITMEM_A_REFUSED_FOREIGN_MM] = "refused-foreign-mm",
 	[JITMEM_A_REFUSED_MREMAP] = "refused-mremap",
+	[JITMEM_A_HELD_BYTES] = "held-bytes",
+	[JITMEM_A_EMPTY_BYTES] = "empty-bytes",
 };
 
 /* Values by attribute type; got counts the replies. */
@@ -145,6 +152,8 @@ TEST(stats_follow_operations)
 
 	ASSERT_LE(0, reuse);
 	ASSERT_LT(0, maxseg);
+	/* The four pages deinitialized below are kept, empty. */
+	ASSERT_LE(4 * pg, param("max_empty_bytes"));
 	ASSERT_EQ(0, jm_nl_open(&nl));
 	ASSERT_EQ(0, get_stats(&nl, &s));
 
@@ -161,7 +170,7 @@ TEST(stats_follow_operations)
 	ASSERT_EQ(0, jm_initialize(fd, segs, 3, &key));
 	STEP("initialize", [JITMEM_A_REGIONS] = 1, [JITMEM_A_SEGMENTS] = 3,
 	     [JITMEM_A_BYTES_RX] = pg, [JITMEM_A_BYTES_RW] = 2 * pg,
-	     [JITMEM_A_BYTES_R] = pg);
+	     [JITMEM_A_BYTES_R] = pg, [JITMEM_A_HELD_BYTES] = 4 * pg);
 
 	wx = jm_seg(slab + 8 * pg, pg, NULL, 0, JITMEM_GROUP_R |
 		    JITMEM_GROUP_W | JITMEM_GROUP_X);
@@ -217,11 +226,13 @@ TEST(stats_follow_operations)
 	STEP("deinitialize", [JITMEM_A_REGIONS] = -1, [JITMEM_A_SEGMENTS] = -3,
 	     [JITMEM_A_BYTES_RX] = -pg, [JITMEM_A_BYTES_RW] = -2 * pg,
 	     [JITMEM_A_BYTES_R] = -pg,
-	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg,
+	     [JITMEM_A_EMPTY_BYTES] = 4 * pg);
 
 	ASSERT_EQ(0, jm_release1(fd, slab));
 	/* Retired code stays retired in the context, slab or not. */
-	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len);
+	STEP("release", [JITMEM_A_SLABS] = -1, [JITMEM_A_RESERVED_BYTES] = -len,
+	     [JITMEM_A_HELD_BYTES] = -4 * pg, [JITMEM_A_EMPTY_BYTES] = -4 * pg);
 
 	close(fd);
 	STEP("close", [JITMEM_A_CONTEXTS] = -1,
@@ -241,6 +252,7 @@ TEST(stats_follow_unmap)
 	int fd;
 
 	ASSERT_LE(0, reuse);
+	ASSERT_LE(2 * pg, param("max_empty_bytes"));
 	ASSERT_EQ(0, jm_nl_open(&nl));
 	fd = jm_open();
 	ASSERT_LE(0, fd);
@@ -252,15 +264,18 @@ TEST(stats_follow_unmap)
 	ASSERT_EQ(0, get_stats(&nl, &s));
 
 	ASSERT_EQ(0, munmap(JM_PTR(slab + 2 * pg), pg));
+	/* The page unmapped is freed; the region's two others kept, empty. */
 	STEP("munmap of a page of a region", [JITMEM_A_REGIONS] = -1,
 	     [JITMEM_A_SEGMENTS] = -2, [JITMEM_A_BYTES_RX] = -pg,
 	     [JITMEM_A_BYTES_RW] = -2 * pg,
-	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg);
+	     [JITMEM_A_RETIRED_BYTES] = reuse ? 0 : pg,
+	     [JITMEM_A_HELD_BYTES] = -pg, [JITMEM_A_EMPTY_BYTES] = 2 * pg);
 
 	ASSERT_EQ(0, munmap(JM_PTR(slab), len));
 	STEP("munmap of the rest", [JITMEM_A_SLABS] = -1,
 	     [JITMEM_A_RESERVED_BYTES] = -len, [JITMEM_A_REGIONS] = -1,
-	     [JITMEM_A_SEGMENTS] = -1, [JITMEM_A_BYTES_R] = -pg);
+	     [JITMEM_A_SEGMENTS] = -1, [JITMEM_A_BYTES_R] = -pg,
+	     [JITMEM_A_HELD_BYTES] = -3 * pg, [JITMEM_A_EMPTY_BYTES] = -2 * pg);
 	EXPECT_EQ(-ENOENT, jm_release1(fd, slab));
 
 	close(fd);
@@ -308,7 +323,9 @@ static int ctx_cb(const struct nlmsghdr *nlh, void *arg)
 	snprintf(e->comm, sizeof(e->comm), "%.*s",
 		 (int)jm_nla_len(m.tb[JITMEM_A_COMM]),
 		 (const char *)jm_nla_data(m.tb[JITMEM_A_COMM]));
-	for (t = CNT_FIRST; t <= CNT_LAST; t++) {
+	for (t = 0; t <= JITMEM_A_MAX; t++) {
+		if (!IS_CNT(t))
+			continue;
 		if (!m.tb[t] || jm_nla_len(m.tb[t]) != 8)
 			return -EPROTO;
 		e->cnt[t] = jm_nla_u64(m.tb[t]);
@@ -405,9 +422,11 @@ TEST(owner_exit_drops_everything)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, dump(&nl, pid, &l));
 	ASSERT_EQ(1, l.n);
-	for (t = CNT_FIRST; t <= CNT_LAST; t++)
-		EXPECT_EQ(t == JITMEM_A_RETIRED_BYTES && !reuse ? 2 * pg : 0,
-			  l.v[0].cnt[t]) TH_LOG("%s after exit", attr_name[t]);
+	for (t = 0; t <= JITMEM_A_MAX; t++)
+		if (IS_CNT(t))
+			EXPECT_EQ(t == JITMEM_A_RETIRED_BYTES && !reuse ?
+				  2 * pg : 0, l.v[0].cnt[t])
+				TH_LOG("%s after exit", attr_name[t]);
 	free(l.v);
 	close(fd);
 	jm_nl_close(&nl);
@@ -445,7 +464,11 @@ TEST(dump_shows_the_caller)
 	EXPECT_EQ(q.bytes_rw, l.v[0].cnt[JITMEM_A_BYTES_RW]);
 	EXPECT_EQ(q.bytes_rx, l.v[0].cnt[JITMEM_A_BYTES_RX]);
 	EXPECT_EQ(q.retired_bytes, l.v[0].cnt[JITMEM_A_RETIRED_BYTES]);
+	EXPECT_EQ(q.held_bytes, l.v[0].cnt[JITMEM_A_HELD_BYTES]);
+	EXPECT_EQ(q.empty_bytes, l.v[0].cnt[JITMEM_A_EMPTY_BYTES]);
 	/* And the values themselves, not only their agreement. */
+	EXPECT_EQ(3 * pg, l.v[0].cnt[JITMEM_A_HELD_BYTES]);
+	EXPECT_EQ(0, l.v[0].cnt[JITMEM_A_EMPTY_BYTES]);
 	EXPECT_EQ(1, l.v[0].cnt[JITMEM_A_SLABS]);
 	EXPECT_EQ(len, l.v[0].cnt[JITMEM_A_RESERVED_BYTES]);
 	EXPECT_EQ(2, l.v[0].cnt[JITMEM_A_REGIONS]);
@@ -538,6 +561,297 @@ TEST(dump_resumes_while_contexts_close)
 	jm_nl_close(&nl);
 }
 
+/* One segment of a segment dump. */
+struct seg_ent {
+	uint64_t ctx_id, addr, size, key;
+	uint32_t pid, uid, group;
+	char comm[32];
+	bool has_sha;
+	uint8_t sha[32];
+};
+
+struct seg_list {
+	struct seg_ent *v;
+	int n, cap;
+};
+
+static int seg_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct seg_list *l = arg;
+	struct seg_ent *e;
+	struct jm_msg m;
+
+	if (jm_msg_parse(nlh, &m) || m.cmd != JITMEM_NL_CMD_SEGMENT_GET ||
+	    !(nlh->nlmsg_flags & NLM_F_MULTI) || !m.tb[JITMEM_A_CTX_ID] ||
+	    !m.tb[JITMEM_A_PID] || !m.tb[JITMEM_A_UID] ||
+	    !m.tb[JITMEM_A_COMM] || !m.tb[JITMEM_A_ADDR] ||
+	    !m.tb[JITMEM_A_SIZE] || !m.tb[JITMEM_A_GROUP] || !m.tb[JITMEM_A_KEY])
+		return -EPROTO;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		if (!l->v)
+			return -ENOMEM;
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->ctx_id = jm_nla_u64(m.tb[JITMEM_A_CTX_ID]);
+	e->pid = jm_nla_u32(m.tb[JITMEM_A_PID]);
+	e->uid = jm_nla_u32(m.tb[JITMEM_A_UID]);
+	snprintf(e->comm, sizeof(e->comm), "%.*s",
+		 (int)jm_nla_len(m.tb[JITMEM_A_COMM]),
+		 (const char *)jm_nla_data(m.tb[JITMEM_A_COMM]));
+	e->addr = jm_nla_u64(m.tb[JITMEM_A_ADDR]);
+	e->size = jm_nla_u64(m.tb[JITMEM_A_SIZE]);
+	e->group = jm_nla_u32(m.tb[JITMEM_A_GROUP]);
+	e->key = jm_nla_u64(m.tb[JITMEM_A_KEY]);
+	if (m.tb[JITMEM_A_SHA256]) {
+		if (jm_nla_len(m.tb[JITMEM_A_SHA256]) != 32)
+			return -EPROTO;
+		e->has_sha = true;
+		memcpy(e->sha, jm_nla_data(m.tb[JITMEM_A_SHA256]), 32);
+	}
+	return 0;
+}
+
+static void seg_dump_send(struct jm_nl *nl, uint32_t pid)
+{
+	struct jm_req r;
+
+	jm_req_init(&r, nl->family, JITMEM_NL_CMD_SEGMENT_GET, NLM_F_DUMP);
+	if (pid)
+		jm_req_put_u32(&r, JITMEM_A_PID, pid);
+	if (jm_nl_send(nl, &r))
+		abort();
+}
+
+static int seg_dump_recv(struct jm_nl *nl, struct seg_list *l)
+{
+	int ret;
+
+	do {
+		ret = jm_nl_recv(nl, nl->seq, seg_cb, l);
+	} while (ret == 1);
+	return ret;
+}
+
+static int seg_dump(struct jm_nl *nl, uint32_t pid, struct seg_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	seg_dump_send(nl, pid);
+	return seg_dump_recv(nl, l);
+}
+
+static void sha256(const void *p, size_t len, uint8_t out[32]);
+
+TEST(segment_dump_shows_segments)
+{
+	const __u64 pg = jm_pg(), len = 16 * pg;
+	struct jitmem_init_segment segs[3];
+	uint8_t *code = calloc(1, 2 * pg), sha[32];
+	__u64 slab, slab2, key, key2;
+	struct seg_list l, all;
+	struct ctx_list c;
+	char comm[16] = "";
+	struct jm_nl nl;
+	int fd, fd2, i, mine;
+
+	ASSERT_NE(NULL, code);
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	srand(getpid());
+	for (i = 0; i < (int)pg + 300; i++)
+		code[i] = (uint8_t)rand();
+	sha256(code, 2 * pg, sha);
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, len, 0, 0, &slab));
+	/* Given out of order: the dump is in address order. */
+	segs[0] = jm_seg(slab + 6 * pg, pg, code, 8, JM_RW);
+	segs[1] = jm_seg(slab + 2 * pg, 2 * pg, code, pg + 300, JM_RX);
+	segs[2] = jm_seg(slab + 9 * pg, pg, NULL, 0, JM_R | JM_FIN);
+	ASSERT_EQ(0, jm_initialize(fd, segs, 3, &key));
+	ASSERT_EQ(slab + 2 * pg, key);
+	/* A second context of the same process, opened later. */
+	fd2 = jm_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, jm_reserve(fd2, len, 0, 0, &slab2));
+	ASSERT_EQ(0, jm_init1(fd2, slab2, pg, NULL, 0, JM_RX, &key2));
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, dump(&nl, getpid(), &c));
+	ASSERT_EQ(2, c.n);
+
+	ASSERT_EQ(0, seg_dump(&nl, getpid(), &l));
+	ASSERT_EQ(4, l.n);
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(i < 3 ? c.v[0].id : c.v[1].id, l.v[i].ctx_id);
+		EXPECT_EQ((uint32_t)getpid(), l.v[i].pid);
+		EXPECT_EQ(getuid(), l.v[i].uid);
+		EXPECT_STREQ(comm, l.v[i].comm);
+	}
+	EXPECT_EQ(slab + 2 * pg, l.v[0].addr);
+	EXPECT_EQ(2 * pg, l.v[0].size);
+	EXPECT_EQ(JM_RX, l.v[0].group);
+	EXPECT_EQ(key, l.v[0].key);
+	ASSERT_TRUE(l.v[0].has_sha);
+	EXPECT_EQ(0, memcmp(sha, l.v[0].sha, 32));
+	EXPECT_EQ(slab + 6 * pg, l.v[1].addr);
+	EXPECT_EQ(pg, l.v[1].size);
+	EXPECT_EQ(JM_RW, l.v[1].group);
+	EXPECT_EQ(key, l.v[1].key);
+	EXPECT_FALSE(l.v[1].has_sha);
+	EXPECT_EQ(slab + 9 * pg, l.v[2].addr);
+	EXPECT_EQ(JM_R | JM_FIN, l.v[2].group);
+	EXPECT_FALSE(l.v[2].has_sha);
+	EXPECT_EQ(slab2, l.v[3].addr);
+	EXPECT_EQ(key2, l.v[3].key);
+	/* A page of zeros: what the kernel mapped, hashed now. */
+	memset(code, 0, pg);
+	sha256(code, pg, sha);
+	ASSERT_TRUE(l.v[3].has_sha);
+	EXPECT_EQ(0, memcmp(sha, l.v[3].sha, 32));
+	sha256(JM_PTR(slab2), pg, sha);
+	EXPECT_EQ(0, memcmp(sha, l.v[3].sha, 32));
+	free(l.v);
+
+	/* The unfiltered dump has them too, each once. */
+	ASSERT_EQ(0, seg_dump(&nl, 0, &all));
+	for (i = 0, mine = 0; i < all.n; i++)
+		mine += all.v[i].pid == (uint32_t)getpid();
+	EXPECT_EQ(4, mine);
+	free(all.v);
+
+	/* Deinitialized, released, closed: gone from the dump. */
+	ASSERT_EQ(0, jm_deinit1(fd, key));
+	ASSERT_EQ(0, jm_release1(fd2, slab2));
+	ASSERT_EQ(0, seg_dump(&nl, getpid(), &l));
+	EXPECT_EQ(0, l.n);
+	free(l.v);
+	ASSERT_EQ(0, jm_init1(fd, slab, pg, NULL, 0, JM_RW, &key));
+	close(fd2);
+	ASSERT_EQ(0, seg_dump(&nl, getpid(), &l));
+	ASSERT_EQ(1, l.n);
+	EXPECT_EQ(c.v[0].id, l.v[0].ctx_id);
+	EXPECT_EQ(slab, l.v[0].addr);
+	free(l.v);
+	/* The mappings hold the context open: release, then close. */
+	ASSERT_EQ(0, jm_release1(fd, slab));
+	close(fd);
+	ASSERT_EQ(0, seg_dump(&nl, getpid(), &l));
+	EXPECT_EQ(0, l.n);
+	free(l.v);
+	free(c.v);
+	free(code);
+	jm_nl_close(&nl);
+}
+
+/*
+ * Many segments come in several parts.  Between two parts, half the regions
+ * of the context the dump is in are deinitialized: the dump has every
+ * segment up to the last one sent before, then exactly the survivors, each
+ * once, in address order.
+ */
+TEST(segment_dump_resumes_while_regions_go)
+{
+	enum { N = 600 };
+	const __u64 pg = jm_pg();
+	struct seg_list before, l;
+	__u64 slab, keys[N], made;
+	bool live[N];
+	struct jm_nl nl;
+	int fd, i, k;
+
+	fd = jm_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, 2 * N * pg, 0, 0, &slab));
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(0, jm_init1(fd, slab + 2 * i * pg, pg, NULL, 0,
+				      i % 3 ? JM_RW : JM_RX, &keys[i]));
+		live[i] = true;
+	}
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, seg_dump(&nl, getpid(), &before));
+	ASSERT_EQ(N, before.n);
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(slab + 2 * i * pg, before.v[i].addr);
+
+	memset(&l, 0, sizeof(l));
+	seg_dump_send(&nl, getpid());
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, seg_cb, &l));
+	ASSERT_GT(N, l.n) TH_LOG("the dump fit in one part");
+	for (i = 0; i < N; i += 2) {
+		ASSERT_EQ(0, jm_deinit1(fd, keys[i]));
+		live[i] = false;
+	}
+	/* The second part was made before; the third is made after. */
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, seg_cb, &l));
+	made = l.v[l.n - 1].addr;
+	ASSERT_LT(made, before.v[N - 1].addr) TH_LOG("no part after the deinits");
+	ASSERT_EQ(0, seg_dump_recv(&nl, &l));
+
+	for (i = 1; i < l.n; i++)
+		ASSERT_LT(l.v[i - 1].addr, l.v[i].addr) TH_LOG("entry %d", i);
+	for (i = 0; i < N; i++) {
+		__u64 a = slab + 2 * i * pg;
+		int want = a <= made || live[i], got = 0;
+
+		for (k = 0; k < l.n; k++)
+			got += l.v[k].addr == a;
+		EXPECT_EQ(want, got) TH_LOG("segment %d", i);
+	}
+	close(fd);
+	free(before.v);
+	free(l.v);
+	jm_nl_close(&nl);
+}
+
+/*
+ * The context a part ended in is gone before the next part (its slab
+ * released, its file closed): the dump goes on with the next context, from
+ * its first segment, and skips none of it.
+ */
+TEST(segment_dump_resumes_after_a_close)
+{
+	enum { N = 1000 };
+	const __u64 pg = jm_pg();
+	__u64 slab[2], key;
+	struct seg_list l;
+	struct ctx_list c;
+	struct jm_nl nl;
+	int fd[2], i, k, in_b = 0;
+
+	for (k = 0; k < 2; k++) {
+		fd[k] = jm_open();
+		ASSERT_LE(0, fd[k]);
+		ASSERT_EQ(0, jm_reserve(fd[k], N * pg, 0, 0, &slab[k]));
+		for (i = 0; i < N; i++)
+			ASSERT_EQ(0, jm_init1(fd[k], slab[k] + i * pg, pg, NULL,
+					      0, JM_RW, &key));
+	}
+	ASSERT_EQ(0, jm_nl_open(&nl));
+	ASSERT_EQ(0, dump(&nl, getpid(), &c));
+	ASSERT_EQ(2, c.n);
+
+	memset(&l, 0, sizeof(l));
+	seg_dump_send(&nl, getpid());
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, seg_cb, &l));
+	ASSERT_EQ(1, jm_nl_recv(&nl, nl.seq, seg_cb, &l));
+	ASSERT_EQ(c.v[0].id, l.v[l.n - 1].ctx_id) TH_LOG("parts too large");
+	ASSERT_EQ(0, jm_release1(fd[0], slab[0]));
+	close(fd[0]);
+	ASSERT_EQ(0, seg_dump_recv(&nl, &l));
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].ctx_id != c.v[1].id)
+			continue;
+		EXPECT_EQ(slab[1] + in_b * pg, l.v[i].addr) TH_LOG("entry %d", i);
+		in_b++;
+	}
+	EXPECT_EQ(N, in_b);
+	close(fd[1]);
+	free(l.v);
+	free(c.v);
+	jm_nl_close(&nl);
+}
+
 static int wait_byte(int fd)
 {
 	char c;
@@ -548,10 +862,12 @@ static int wait_byte(int fd)
 /* In the child: 0, or the number of the step that failed. */
 static int unprivileged_child(int ready, int go)
 {
+	struct seg_list segs;
 	struct ctx_list l;
 	struct stats s;
 	struct jm_nl nl;
 	int i, own = 0, fd;
+	__u64 slab;
 
 	/* Open as real uid nobody, still effective root: the context's uid. */
 	if (setresuid(NOBODY, -1, -1))
@@ -581,6 +897,19 @@ static int unprivileged_child(int ready, int go)
 		return 10;	/* the totals are for everyone */
 	if (jm_nl_join(&nl) != -EPERM)
 		return 11;
+	/* Segments: its own only, none of root's. */
+	if (jm_reserve(fd, 4 * jm_pg(), 0, 0, &slab) ||
+	    jm_init1(fd, slab, jm_pg(), NULL, 0, JM_RX, NULL))
+		return 12;
+	if (seg_dump(&nl, 0, &segs))
+		return 13;
+	for (i = 0; i < segs.n; i++)
+		if (segs.v[i].uid != NOBODY)
+			return 14;
+	if (segs.n != 1 || segs.v[0].addr != slab || !segs.v[0].has_sha)
+		return 15;
+	if (seg_dump(&nl, getppid(), &segs) || segs.n)
+		return 16;
 	close(fd);
 	return 0;
 }
@@ -589,12 +918,15 @@ TEST(unprivileged_sees_its_own_only)
 {
 	int ready[2], go[2], fd, status, i, child = 0, mine = 0;
 	struct ctx_list l;
+	__u64 slab;
 	struct jm_nl nl;
 	pid_t pid;
 
 	ASSERT_EQ(0, getuid()) TH_LOG("needs root to become nobody");
 	fd = jm_open();
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, jm_reserve(fd, 4 * jm_pg(), 0, 0, &slab));
+	ASSERT_EQ(0, jm_init1(fd, slab, jm_pg(), NULL, 0, JM_RX, NULL));
 	ASSERT_EQ(0, pipe(ready));
 	ASSERT_EQ(0, pipe(go));
 	pid = fork();
@@ -846,6 +1178,48 @@ TEST_F(events, release_with_live_code)
 	free(page);
 }
 
+/*
+ * Segments at the granule: two regions of 64 and 128 bytes in one page,
+ * each event with its own address, size and the SHA-256 of exactly its
+ * bytes (content, then zeros), not of the page.
+ */
+TEST_F(events, subpage_segments)
+{
+	uint8_t code[128] = { 0 }, sha_a[32], sha_b[32];
+	__u64 ka, kb, a = self->slab + 2 * self->pg + 64, b = a + 64;
+	struct want w;
+	int ret = 0;
+
+	jm_code(code, 0x64);
+	sha256(code, 64, sha_a);
+	ASSERT_EQ(0, jm_init1(self->fd, a, 64, code, JM_CODE_LEN, JM_RX, &ka));
+	jm_code(code, 0x128);
+	memset(code + JM_CODE_LEN, 0x90, 100);
+	sha256(code, 128, sha_b);
+	ASSERT_EQ(0, jm_init1(self->fd, b, 128, code, JM_CODE_LEN + 100,
+			      JM_RX, &kb));
+	ASSERT_EQ(0, jm_exec(a, &ret));
+	EXPECT_EQ(0x64, ret);
+	ASSERT_EQ(0, jm_exec(b, &ret));
+	EXPECT_EQ(0x128, ret);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, a, 64, JM_RX, ka,
+			   sha_a };
+	expect_event(_metadata, self, &w);
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_INIT_NTF, b, 128, JM_RX, kb,
+			   sha_b };
+	expect_event(_metadata, self, &w);
+
+	ASSERT_EQ(0, jm_deinit1(self->fd, ka));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, a, 64, JM_RX, ka,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	ASSERT_EQ(0, jm_deinit1(self->fd, kb));
+	w = (struct want){ JITMEM_NL_CMD_SEGMENT_DEINIT_NTF, b, 128, JM_RX, kb,
+			   NULL };
+	expect_event(_metadata, self, &w);
+	expect_no_event(_metadata, self);
+}
+
 /* Refused requests make no event. */
 TEST_F(events, refused_request_is_silent)
 {
@@ -916,6 +1290,22 @@ FIXTURE_VARIANT_ADD(bad, dump_pid_too_big) {
 	.cmd = JITMEM_NL_CMD_CONTEXT_GET, .flags = NLM_F_DUMP,
 	.type = JITMEM_A_PID, .len = 4, .value = 4194305, .error = -ERANGE,
 	.msg = "integer out of range", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, segments_attribute_not_taken) {
+	.cmd = JITMEM_NL_CMD_SEGMENT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_SLABS, .len = 4, .error = -EINVAL,
+	.msg = "Unsupported attribute", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, segments_pid_too_big) {
+	.cmd = JITMEM_NL_CMD_SEGMENT_GET, .flags = NLM_F_DUMP,
+	.type = JITMEM_A_PID, .len = 4, .value = 4194305, .error = -ERANGE,
+	.msg = "integer out of range", .offs = true,
+};
+
+FIXTURE_VARIANT_ADD(bad, segments_without_dump) {
+	.cmd = JITMEM_NL_CMD_SEGMENT_GET, .error = -EOPNOTSUPP,
 };
 
 FIXTURE_VARIANT_ADD(bad, unknown_command) {

@@ -230,6 +230,71 @@ static int read_implies_exec(void *arg)
 	return 0;
 }
 
+/*
+ * Mappings made before the personality changed: a publish into a range
+ * already mapped with the segment's protection needs no mmap(), so it
+ * works under READ_IMPLIES_EXEC, sub-page, into empty pages and live
+ * ones; only a change of protection is refused.
+ */
+static int read_implies_exec_mapped(void *arg)
+{
+	const size_t pg = jm_pg();
+	struct jitmem_init_segment segs[2];
+	struct maps before, after;
+	__u64 slab, kr, kw;
+	int fd, v = 0;
+
+	(void)arg;
+	fd = jm_open();
+	if (fd < 0 || jm_reserve(fd, 8 * pg, 0, 0, &slab))
+		return 20;
+	segs[0] = jm_seg(slab, 64, "r0", 3, JM_R);
+	segs[1] = jm_seg(slab + 2 * pg, 64, "w0", 3, JM_RW);
+	if (jm_initialize(fd, segs, 2, &kr) || jm_init1(fd, slab + 4 * pg, pg,
+							NULL, 0, JM_RX, NULL))
+		return 21;
+	/* An empty read-only page, kept mapped. */
+	if (jm_init1(fd, slab + pg, pg, "e", 1, JM_R, &kw) ||
+	    jm_deinit1(fd, kw))
+		return 22;
+	if (personality(PER_LINUX | READ_IMPLIES_EXEC) < 0)
+		return 23;
+	maps_read(&before);
+	if (jm_init1(fd, slab + 64, 64, "r1", 3, JM_R, NULL))
+		return 24;		/* next to a live read-only segment */
+	if (jm_init1(fd, slab + pg, 128, "r2", 3, JM_R, NULL))
+		return 25;		/* into the empty page */
+	if (jm_init1(fd, slab + 2 * pg + 64, 64, "w1", 3, JM_RW, &kw))
+		return 26;		/* next to live data */
+	maps_read(&after);
+	if (!maps_equal(&before, &after))
+		return 27;
+	if (memcmp(JM_PTR(slab + 64), "r1", 3) ||
+	    memcmp(JM_PTR(slab + pg), "r2", 3) ||
+	    memcmp(JM_PTR(kw), "w1", 3))
+		return 28;
+	/* Still not executable, still what it was. */
+	if (jm_exec(slab + 64, &v) != SIGSEGV || jm_exec(kw, &v) != SIGSEGV)
+		return 29;
+	/* A change of protection is still refused, before anything. */
+	if (jm_init1(fd, slab + 5 * pg + 64, 64, NULL, 0, JM_RX, NULL))
+		return 30;		/* code into code's mapping: fine */
+	if (jm_init1(fd, slab + 6 * pg, 64, "x", 1, JM_R, NULL) != -ENOEXEC)
+		return 31;		/* page 6 is code's free run */
+	maps_read(&after);
+	if (!maps_equal(&before, &after))
+		return 32;
+	return 0;
+}
+
+TEST(read_implies_exec_publish_into_mapped)
+{
+	int status = jm_in_child(read_implies_exec_mapped, NULL);
+
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* READ_IMPLIES_EXEC: refused with its own errno, before anything changes. */
 TEST(read_implies_exec_refused)
 {

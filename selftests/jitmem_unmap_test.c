@@ -2,8 +2,14 @@
 /*
  * A mapping that goes away takes what it held with it, at once: munmap(),
  * MAP_FIXED over it and mremap() shrinking it drop the regions that had a
- * segment there (their pages freed, their counters released), and a slab
- * with nothing left mapped is gone.  What is still mapped keeps working.
+ * segment there (the pages of what went freed, their counters released;
+ * the regions' pages elsewhere scrubbed, kept empty or freed as
+ * max_empty_bytes says), and a slab with nothing left mapped is gone.
+ * What is still mapped keeps working.
+ *
+ * A fixture runs with the default max_empty_bytes and, where it is
+ * meaningful, with 0 (every page freed as it empties); the parent
+ * restores it.
  */
 #include "kselftest_harness.h"
 #include "jitmem_util.h"
@@ -19,7 +25,46 @@ FIXTURE(unmap) {
 	__u64 ka;	/* code at page 0, data at 1-2 */
 	__u64 kb;	/* code at page 16, read-only at 17-18 */
 	__u64 kc;	/* code at pages 30-33 */
+	unsigned long long saved_empty;
+	bool changed;
 };
+
+FIXTURE_VARIANT(unmap) {
+	bool free_at_once;
+	enum jm_freed freed;	/* what the pages of a dropped region show */
+};
+
+FIXTURE_VARIANT_ADD(unmap, keep) {
+	.free_at_once = false, .freed = JM_FREED_KEPT,
+};
+
+/*
+ * No free_at_once variant here: a dropped region's pages in mappings that
+ * stay are not freed at once with max_empty_bytes=0 (the module reclaims
+ * only on DEINITIALIZE and RELEASE); across.free_at_once shows it alone.
+ */
+
+/* Set max_empty_bytes to 0 for a free_at_once variant. */
+static int empty_param(bool free_at_once, unsigned long long *saved,
+		       bool *changed)
+{
+	int ret = jm_param_get("max_empty_bytes", saved);
+
+	if (ret || !free_at_once)
+		return ret;
+	*changed = true;
+	return jm_param_set("max_empty_bytes", 0);
+}
+
+static void empty_restore(struct __test_metadata *_metadata,
+			  unsigned long long saved, bool changed)
+{
+	if (changed && jm_param_set("max_empty_bytes", saved))
+		TH_LOG("could not restore max_empty_bytes");
+}
+
+/* Bytes of a dropped region's pages that the variant keeps. */
+#define KEPT(bytes) (variant->freed == JM_FREED_KEPT ? (bytes) : 0)
 
 static int code_region(int fd, __u64 addr, size_t code_len, int val,
 		       __u64 data, size_t data_len, __u8 data_group, __u64 *key)
@@ -39,6 +84,8 @@ FIXTURE_SETUP(unmap)
 {
 	size_t pg = jm_pg();
 
+	ASSERT_EQ(0, empty_param(variant->free_at_once, &self->saved_empty,
+				 &self->changed));
 	self->pg = pg;
 	self->fd = jm_open();
 	ASSERT_LE(0, self->fd);
@@ -51,9 +98,10 @@ FIXTURE_SETUP(unmap)
 				 0, 0, 0, &self->kc));
 }
 
-FIXTURE_TEARDOWN(unmap)
+/* In the parent, even when the test died; the child's fd went with it. */
+FIXTURE_TEARDOWN_PARENT(unmap)
 {
-	close(self->fd);
+	empty_restore(_metadata, self->saved_empty, self->changed);
 }
 
 /* QUERY holds exactly these numbers. */
@@ -131,19 +179,27 @@ TEST_F(unmap, part_of_slab)
 {
 	size_t pg = self->pg;
 
+	jm_expect_pages(_metadata, self->fd, 10 * pg, 0);
 	ASSERT_EQ(0, munmap(JM_PTR(self->slab + 16 * pg), 16 * pg));
 	expect_query(_metadata, self->fd, 1, SLAB_PAGES * pg, 1, 2, 0,
 		     2 * pg, pg);
+	/* a's three pages, and c's two outside the hole if kept. */
+	jm_expect_pages(_metadata, self->fd, 3 * pg + KEPT(2 * pg),
+			KEPT(2 * pg));
 	expect_runs(_metadata, self->ka, VAL_A);
 	EXPECT_EQ(0, memcmp(JM_PTR(self->slab + pg), "data", 4));
-	/* c's pages outside the hole were unmapped from the page tables too. */
-	EXPECT_EQ(SIGSEGV, jm_exec(self->slab + 32 * pg, NULL));
-	EXPECT_EQ(SIGSEGV, jm_read(self->slab + 33 * pg, NULL));
+	/* c's code outside the hole went too: scrubbed, or freed. */
+	EXPECT_EQ(variant->freed, jm_freed_code(self->slab + 32 * pg, 2 * pg));
 	EXPECT_EQ(-ENOENT, jm_deinit1(self->fd, self->kb));
 	EXPECT_EQ(-ENOENT, jm_deinit1(self->fd, self->kc));
 	/* The mapped rest of the slab takes regions; the hole does not. */
 	EXPECT_EQ(0, jm_init1(self->fd, self->slab + 32 * pg, pg, NULL, 0,
 			      JM_R, NULL));
+	/*
+	 * A new page; the protection change took the free run, and with it
+	 * the empty code pages there.
+	 */
+	jm_expect_pages(_metadata, self->fd, 4 * pg, 0);
 	EXPECT_EQ(-ENXIO, jm_init1(self->fd, self->slab + 20 * pg, pg, NULL, 0,
 				   JM_R, NULL));
 	EXPECT_EQ(0, jm_deinit1(self->fd, self->ka));
@@ -160,9 +216,15 @@ TEST_F(unmap, piece_by_piece)
 	ASSERT_EQ(0, munmap(JM_PTR(self->slab + 32 * pg), 32 * pg));
 	expect_query(_metadata, self->fd, 1, SLAB_PAGES * pg, 2, 4, 2 * pg,
 		     2 * pg, 2 * pg);
+	/* c's pages 30-31 are still mapped: scrubbed (or freed). */
+	jm_expect_pages(_metadata, self->fd, 6 * pg + KEPT(2 * pg),
+			KEPT(2 * pg));
+	EXPECT_EQ(variant->freed, jm_freed_code(self->kc, 2 * pg));
 	ASSERT_EQ(0, munmap(JM_PTR(self->slab), 16 * pg));
 	expect_query(_metadata, self->fd, 1, SLAB_PAGES * pg, 1, 2, 2 * pg,
 		     0, pg);
+	jm_expect_pages(_metadata, self->fd, 3 * pg + KEPT(2 * pg),
+			KEPT(2 * pg));
 	expect_runs(_metadata, self->kb, VAL_B);
 	ASSERT_EQ(0, munmap(JM_PTR(self->slab + 16 * pg), 16 * pg));
 	jm_expect_empty(_metadata, self->fd);
@@ -181,6 +243,8 @@ TEST_F(unmap, map_fixed_over)
 	memset(p, 0x5a, 4 * pg);
 	expect_query(_metadata, self->fd, 1, SLAB_PAGES * pg, 2, 3, 0,
 		     2 * pg, 5 * pg);
+	/* b lay wholly under the new mapping: its pages are gone. */
+	jm_expect_pages(_metadata, self->fd, 7 * pg, 0);
 	expect_runs(_metadata, self->kc, VAL_B);
 	EXPECT_EQ(-ENOENT, jm_deinit1(self->fd, self->kb));
 	EXPECT_EQ(0, jm_release1(self->fd, self->slab));
@@ -225,9 +289,10 @@ TEST_F(unmap, mremap_shrink)
 	ASSERT_EQ(JM_PTR(m.start), p) TH_LOG("mremap: %s", strerror(errno));
 	expect_query(_metadata, self->fd, 1, SLAB_PAGES * pg, 2, 4, 2 * pg,
 		     2 * pg, 2 * pg);
+	jm_expect_pages(_metadata, self->fd, 6 * pg, 0);
 	expect_runs(_metadata, self->ka, VAL_A);
 	expect_runs(_metadata, self->kb, VAL_B);
-	EXPECT_EQ(SIGSEGV, jm_exec(self->kc, NULL));
+	EXPECT_EQ(JM_FREED_GONE, jm_freed_code(self->kc, 4 * pg));
 	EXPECT_EQ(-ENOENT, jm_deinit1(self->fd, self->kc));
 	/* A jitmem mapping never grows. */
 	EXPECT_EQ(MAP_FAILED, mremap(p, self->kc - m.start,
@@ -236,14 +301,46 @@ TEST_F(unmap, mremap_shrink)
 	jm_expect_empty(_metadata, self->fd);
 }
 
-/* A region with segments in two slabs goes with either. */
-TEST(region_across_slabs)
+FIXTURE(across) {
+	unsigned long long saved_empty;
+	bool changed;
+};
+
+FIXTURE_VARIANT(across) {
+	bool free_at_once;
+	enum jm_freed freed;
+};
+
+FIXTURE_VARIANT_ADD(across, keep) {
+	.free_at_once = false, .freed = JM_FREED_KEPT,
+};
+
+FIXTURE_VARIANT_ADD(across, free_at_once) {
+	.free_at_once = true, .freed = JM_FREED_GONE,
+};
+
+FIXTURE_SETUP(across)
+{
+	ASSERT_EQ(0, empty_param(variant->free_at_once, &self->saved_empty,
+				 &self->changed));
+}
+
+FIXTURE_TEARDOWN_PARENT(across)
+{
+	empty_restore(_metadata, self->saved_empty, self->changed);
+}
+
+/*
+ * A region with segments in two slabs goes with either; its page in the
+ * other slab is scrubbed, kept within max_empty_bytes or freed at once.
+ */
+TEST_F(across, region_across_slabs)
 {
 	const size_t pg = jm_pg();
 	unsigned char code[16];
 	struct jitmem_init_segment segs[2];
 	__u64 base, s1, s2, key;
-	int fd = jm_open(), v = 0;
+	int fd = jm_open();
 	void *p;
 
 	ASSERT_LE(0, fd);
@@ -260,8 +357,9 @@ TEST(region_across_slabs)
 	segs[1] = jm_seg(s2, pg, "x", 1, JM_R);
 	ASSERT_EQ(0, jm_initialize(fd, segs, 2, &key));
 	ASSERT_EQ(0, munmap(JM_PTR(s2), 4 * pg));
-	EXPECT_EQ(SIGSEGV, jm_exec(s1, &v));
+	EXPECT_EQ(variant->freed, jm_freed_code(s1, pg));
 	expect_query(_metadata, fd, 1, 4 * pg, 0, 0, 0, 0, 0);
+	jm_expect_pages(_metadata, fd, KEPT(pg), KEPT(pg));
 	EXPECT_EQ(-ENOENT, jm_deinit1(fd, key));
 	EXPECT_EQ(0, jm_release1(fd, s1));
 	jm_expect_empty(_metadata, fd);

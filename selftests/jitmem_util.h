@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -170,9 +171,25 @@ static inline void jm_expect_empty(struct __test_metadata *_metadata, int fd)
 	EXPECT_EQ(0ULL, q.bytes_r);
 	EXPECT_EQ(0ULL, q.bytes_rw);
 	EXPECT_EQ(0ULL, q.bytes_rx);
+	EXPECT_EQ(0ULL, q.held_bytes);
+	EXPECT_EQ(0ULL, q.empty_bytes);
 }
 
-/* Harness check: no region or initialized byte (slabs may remain). */
+/* Harness check: the context holds exactly these pages. */
+static inline void jm_expect_pages(struct __test_metadata *_metadata, int fd,
+				   __u64 held, __u64 empty)
+{
+	struct jitmem_query q;
+
+	ASSERT_EQ(0, jm_query(fd, &q));
+	EXPECT_EQ(held, q.held_bytes);
+	EXPECT_EQ(empty, q.empty_bytes);
+}
+
+/*
+ * Harness check: no region or initialized byte (slabs may remain, and
+ * empty pages in them, but no page a segment uses).
+ */
 static inline void jm_expect_empty_regions(struct __test_metadata *_metadata,
 					   int fd)
 {
@@ -184,6 +201,7 @@ static inline void jm_expect_empty_regions(struct __test_metadata *_metadata,
 	EXPECT_EQ(0ULL, q.bytes_r);
 	EXPECT_EQ(0ULL, q.bytes_rw);
 	EXPECT_EQ(0ULL, q.bytes_rx);
+	EXPECT_EQ(q.empty_bytes, q.held_bytes);
 }
 #endif
 
@@ -201,8 +219,9 @@ static inline void jm_code(void *buf, int val)
 
 /*
  * Fault probes.  Each returns 0 when the access completed, else the signal
- * it raised (SIGSEGV or SIGBUS).  The jump buffer is per thread so threads
- * may probe at once; a fault outside a probe still kills the process.
+ * it raised (SIGSEGV, SIGBUS, or SIGTRAP for code that ran into an int3).
+ * The jump buffer is per thread so threads may probe at once; a fault
+ * outside a probe still kills the process.
  */
 enum jm_access { JM_READ, JM_WRITE, JM_EXEC };
 
@@ -224,6 +243,8 @@ static inline void jm_probe_handler(int sig)
 
 	if (!s->armed) {
 		signal(sig, SIG_DFL);	/* re-executes the access and dies */
+		if (sig == SIGTRAP)	/* a trap does not re-execute */
+			raise(sig);
 		return;
 	}
 	s->armed = 0;
@@ -240,6 +261,7 @@ static inline int jm_probe(const void *addr, enum jm_access how, int *val)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
 	sig = sigsetjmp(s->env, 1);
 	if (sig)
 		return sig;
@@ -277,6 +299,106 @@ static inline int jm_exec(__u64 addr, int *ret)
 }
 
 /*
+ * What a range of a slab holds once no live segment uses it (after
+ * DEINITIALIZE, or a region dropped with one of its mappings).  Its pages
+ * are either kept, still mapped, holding the scrub fill (int3, 0xcc, in
+ * code pages: a call there is SIGTRAP; zeros in data pages, which never
+ * execute), or freed: every access is SIGSEGV (userspace-api/jitmem.rst,
+ * "Pages").  Anything else (old bytes, another signal, pages of a range
+ * that disagree) is JM_FREED_BAD.
+ */
+enum jm_freed {
+	JM_FREED_BAD,
+	JM_FREED_KEPT,
+	JM_FREED_GONE,
+};
+
+static inline enum jm_freed jm_freed(__u64 addr, __u64 len, bool code)
+{
+	const __u64 pg = jm_pg(), end = addr + len;
+	const unsigned char fill = code ? 0xcc : 0;
+	enum jm_freed st = JM_FREED_BAD, page;
+	__u64 a, next, i;
+	int v = 0, sig;
+
+	for (a = addr; a < end; a = next) {
+		next = (a & ~(pg - 1)) + pg;
+		if (next > end)
+			next = end;
+		sig = jm_read(a, &v);
+		if (sig && sig != SIGSEGV)
+			return JM_FREED_BAD;
+		page = sig ? JM_FREED_GONE : JM_FREED_KEPT;
+		for (i = a; !sig && i < next; i++)
+			if (*(const volatile unsigned char *)JM_PTR(i) != fill)
+				return JM_FREED_BAD;
+		if (a != addr && page != st)
+			return JM_FREED_BAD;
+		st = page;
+	}
+	sig = jm_exec(addr, &v);
+	if (sig != (code && st == JM_FREED_KEPT ? SIGTRAP : SIGSEGV))
+		return JM_FREED_BAD;
+	if (code && jm_write(addr, 0xc3) != SIGSEGV)
+		return JM_FREED_BAD;
+	return st;
+}
+
+static inline enum jm_freed jm_freed_code(__u64 addr, __u64 len)
+{
+	return jm_freed(addr, len, true);
+}
+
+static inline enum jm_freed jm_freed_data(__u64 addr, __u64 len)
+{
+	return jm_freed(addr, len, false);
+}
+
+/* The granule of segments VERSION reports, or 0. */
+static inline __u64 jm_granule(int fd)
+{
+	struct jitmem_version v = { .size = sizeof(v) };
+
+	if (jm_ioctl(fd, JITMEM_IOC_VERSION, &v) ||
+	    !(v.features & JITMEM_FEATURE_SUBPAGE))
+		return 0;
+	return v.granule;
+}
+
+#ifndef RUSAGE_THREAD
+#define RUSAGE_THREAD 1		/* <linux/resource.h>; glibc wants _GNU_SOURCE */
+#endif
+
+/* Minor faults of the calling thread so far, or -1. */
+static inline long jm_minflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? -1 : ru.ru_minflt;
+}
+
+/*
+ * The page frame number mapped at @addr (root only: others read 0), 0 if
+ * no page is mapped there, or -errno.
+ */
+static inline long long jm_pfn(__u64 addr)
+{
+	__u64 e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &e, sizeof(e), (off_t)(addr / jm_pg()) * sizeof(e));
+	close(fd);
+	if (n != sizeof(e))
+		return n < 0 ? -errno : -EIO;
+	if (!(e >> 63))
+		return 0;
+	return (long long)(e & ((1ULL << 55) - 1));
+}
+
+/*
  * /proc/self/maps.  jm_maps_walk() visits every mapping that overlaps
  * [lo, hi) and is (@dev) or is not (!@dev) a mapping of /dev/jitmem; it
  * returns how many it saw, or -errno.
@@ -310,6 +432,7 @@ static inline int jm_maps_walk(__u64 lo, __u64 hi, bool dev,
 		struct jm_map m;
 		int off = 0;
 
+		memset(&m, 0, sizeof(m));	/* padding too: maps compare */
 		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %n", &m.start,
 			   &m.end, m.perms, &off) < 3 || !off)
 			continue;
@@ -375,6 +498,69 @@ static inline void jm_maps_perms(__u64 addr, char perms[4])
 	jm_maps_scan(addr, addr + 1, jm_maps_perms_fn, p);
 	memcpy(perms, p, 3);
 	perms[3] = '\0';
+}
+
+/* Every /dev/jitmem mapping of the process, in address order. */
+struct jm_maps {
+	int n, cap;
+	struct jm_map *m;
+};
+
+static inline void jm_maps_add_fn(const struct jm_map *m, void *arg)
+{
+	struct jm_maps *s = arg;
+
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		struct jm_map *v = realloc(s->m, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->m = v;
+		s->cap = cap;
+	}
+	s->m[s->n++] = *m;
+}
+
+/* Read them into @s (freed with jm_maps_free()); the count or -errno. */
+static inline int jm_maps_read(struct jm_maps *s)
+{
+	int n;
+
+	s->n = 0;
+	n = jm_maps_scan(0, ~0ULL, jm_maps_add_fn, s);
+	return n < 0 ? n : n == s->n ? n : -ENOMEM;
+}
+
+static inline bool jm_maps_equal(const struct jm_maps *a,
+				 const struct jm_maps *b)
+{
+	return a->n == b->n &&
+	       (!a->n || !memcmp(a->m, b->m, a->n * sizeof(a->m[0])));
+}
+
+/* The first difference, for a test's log. */
+static inline void jm_maps_diff(const struct jm_maps *a,
+				const struct jm_maps *b, char *buf,
+				size_t len)
+{
+	int i;
+
+	snprintf(buf, len, "%d mappings, then %d", a->n, b->n);
+	for (i = 0; i < a->n && i < b->n; i++) {
+		if (!memcmp(&a->m[i], &b->m[i], sizeof(a->m[i])))
+			continue;
+		snprintf(buf, len, "#%d: %lx-%lx %s, then %lx-%lx %s", i,
+			 a->m[i].start, a->m[i].end, a->m[i].perms,
+			 b->m[i].start, b->m[i].end, b->m[i].perms);
+		return;
+	}
+}
+
+static inline void jm_maps_free(struct jm_maps *s)
+{
+	free(s->m);
+	memset(s, 0, sizeof(*s));
 }
 
 /* Module parameters: 0 or -errno. */

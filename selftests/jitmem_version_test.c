@@ -22,7 +22,9 @@
 
 #define DEV		"/dev/jitmem"
 #define KNOWN_FEATURES	(JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK | \
-			 JITMEM_FEATURE_FORK)
+			 JITMEM_FEATURE_FORK | JITMEM_FEATURE_SUBPAGE)
+/* The granule of segments, a cache line (userspace-api/jitmem.rst). */
+#define GRANULE		64
 #define SENTINEL	0xa5a5a5a5u
 
 /* Size of the first version of struct jitmem_version. */
@@ -81,14 +83,39 @@ TEST_F(version, answers)
 	struct jitmem_version v = { .size = sizeof(v) };
 
 	ASSERT_EQ(0, version_ioctl(self->fd, &v));
-	TH_LOG("abi_version %u, features 0x%llx, page_size %llu", v.abi_version,
-	       (unsigned long long)v.features, (unsigned long long)v.page_size);
+	TH_LOG("abi_version %u, features 0x%llx, page_size %llu, granule %llu",
+	       v.abi_version, (unsigned long long)v.features,
+	       (unsigned long long)v.page_size, (unsigned long long)v.granule);
 	EXPECT_EQ(sizeof(v), v.size);
 	EXPECT_EQ(0, v.flags);
 	EXPECT_EQ(0, v.__reserved);
 	EXPECT_EQ(JITMEM_ABI_VERSION, v.abi_version);
 	EXPECT_EQ((__u64)sysconf(_SC_PAGESIZE), v.page_size);
 	EXPECT_EQ((__u64)KNOWN_FEATURES, v.features);
+	EXPECT_EQ(GRANULE, v.granule);
+	/* A power of two that divides the page. */
+	EXPECT_EQ(0ULL, v.granule & (v.granule - 1));
+	EXPECT_EQ(0ULL, v.page_size % v.granule);
+}
+
+/* An older program's struct, without granule: answered, nothing past it. */
+TEST_F(version, first_version_size)
+{
+	struct {
+		struct jitmem_version v;
+		__u64 after;
+	} b;
+
+	memset(&b, 0, sizeof(b));
+	b.v.size = VERSION_SIZE0;
+	b.v.granule = SENTINEL;
+	b.after = SENTINEL;
+	ASSERT_EQ(0, version_ioctl(self->fd, &b.v));
+	EXPECT_EQ(JITMEM_ABI_VERSION, b.v.abi_version);
+	EXPECT_EQ((__u64)KNOWN_FEATURES, b.v.features);
+	EXPECT_EQ((__u64)sysconf(_SC_PAGESIZE), b.v.page_size);
+	EXPECT_EQ(SENTINEL, b.v.granule);
+	EXPECT_EQ(SENTINEL, b.after);
 }
 
 TEST_F(version, read_only_open)

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -29,6 +30,9 @@
 #endif
 #ifndef PR_MDWE_REFUSE_EXEC_GAIN
 #define PR_MDWE_REFUSE_EXEC_GAIN	1
+#endif
+#ifndef PR_GET_MDWE
+#define PR_GET_MDWE			66
 #endif
 #ifndef SHM_EXEC
 #define SHM_EXEC			0100000
@@ -492,24 +496,65 @@ static int install_mdwe_seccomp(void)
 	return 0;
 }
 
-struct mdwe_result {
-	int mechanism;		/* 1: PR_SET_MDWE, 2: seccomp filter */
-	int setup_err;
+/* What a process under MDWE sees. */
+struct mdwe_probe {
 	int mmap_wx_err;	/* errno of mmap(RWX), 0 if it succeeded */
 	int mprotect_x_err;	/* errno of mprotect(RW -> RX) */
+	int get_mdwe;		/* PR_GET_MDWE, or -errno */
 	int jit_err;		/* jitmem reserve/initialize result */
 	int exec_sig;
 	int val;
 };
 
-static int mdwe_child(void *arg)
+struct mdwe_result {
+	int mechanism;		/* 1: PR_SET_MDWE, 2: seccomp filter */
+	int setup_err;
+	struct mdwe_probe self;	/* the process that enabled it */
+	struct mdwe_probe fork;	/* a child it forked afterwards */
+	int fork_status;
+};
+
+static void mdwe_probe(struct mdwe_probe *r, int code_val)
 {
-	struct mdwe_result *r = arg;
 	unsigned char code[JM_CODE_LEN];
 	size_t pg = jm_pg();
 	unsigned char *p;
 	__u64 slab = 0;
 	int fd;
+
+	p = mmap(NULL, pg, RWX, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r->mmap_wx_err = p == MAP_FAILED ? errno : 0;
+	p = mmap(NULL, pg, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r->mprotect_x_err = -1;
+	if (p != MAP_FAILED) {
+		jm_code(p, 1);
+		r->mprotect_x_err = mprotect(p, pg, RX) ? errno : 0;
+	}
+	r->get_mdwe = prctl(PR_GET_MDWE, 0, 0, 0, 0);
+	if (r->get_mdwe < 0)
+		r->get_mdwe = -errno;
+
+	jm_code(code, code_val);
+	fd = jm_open();
+	r->jit_err = fd < 0 ? -errno : jm_reserve(fd, 2 * pg, 0, 0, &slab);
+	if (!r->jit_err)
+		r->jit_err = jm_init1(fd, slab, pg, code, sizeof(code), JM_RX,
+				      NULL);
+	if (!r->jit_err)
+		r->exec_sig = jm_exec(slab, &r->val);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int mdwe_fork_child(void *arg)
+{
+	mdwe_probe(arg, 0x666f726b);
+	return 0;
+}
+
+static int mdwe_child(void *arg)
+{
+	struct mdwe_result *r = arg;
 
 	if (!prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0)) {
 		r->mechanism = 1;
@@ -522,45 +567,73 @@ static int mdwe_child(void *arg)
 		r->setup_err = -errno;
 		return 1;
 	}
-
-	p = mmap(NULL, pg, RWX, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	r->mmap_wx_err = p == MAP_FAILED ? errno : 0;
-	p = mmap(NULL, pg, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return 1;
-	jm_code(p, 1);
-	r->mprotect_x_err = mprotect(p, pg, RX) ? errno : 0;
-
-	jm_code(code, 0x6d647765);
-	fd = jm_open();
-	r->jit_err = fd < 0 ? -errno : jm_reserve(fd, 2 * pg, 0, 0, &slab);
-	if (!r->jit_err)
-		r->jit_err = jm_init1(fd, slab, pg, code, sizeof(code), JM_RX,
-				      NULL);
-	if (!r->jit_err)
-		r->exec_sig = jm_exec(slab, &r->val);
+	mdwe_probe(&r->self, 0x6d647765);
+	r->fork_status = jm_in_child(mdwe_fork_child, &r->fork);
 	return 0;
 }
 
-TEST(mdwe_jit_works)
+/* Linux 6.3+ has PR_SET_MDWE: the test must use it there, not seccomp. */
+static bool kernel_has_mdwe(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 3);
+}
+
+static void expect_mdwe(struct __test_metadata *_metadata,
+			const struct mdwe_result *r, const struct mdwe_probe *p,
+			int val)
+{
+	int want = r->mechanism == 1 ? EACCES : EPERM;
+
+	EXPECT_EQ(want, p->mmap_wx_err);
+	EXPECT_EQ(want, p->mprotect_x_err);
+	/* PR_GET_MDWE is as old as PR_SET_MDWE. */
+	EXPECT_EQ(r->mechanism == 1 ? PR_MDWE_REFUSE_EXEC_GAIN : -EINVAL,
+		  p->get_mdwe);
+	EXPECT_EQ(0, p->jit_err);
+	EXPECT_EQ(0, p->exec_sig);
+	EXPECT_EQ(val, p->val);
+}
+
+static struct mdwe_result *mdwe_run(struct __test_metadata *_metadata)
 {
 	struct mdwe_result *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	int status, want;
+	int status;
 
-	ASSERT_NE(MAP_FAILED, r);
+	if (r == MAP_FAILED)
+		return NULL;
 	status = jm_in_child(mdwe_child, r);
-	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("child status %#x, setup %d", status, r->setup_err);
 	TH_LOG("W^X policy: %s", r->mechanism == 1 ?
 	       "prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN)" :
 	       "seccomp filter (systemd MemoryDenyWriteExecute, PR_SET_MDWE gave EINVAL)");
-	want = r->mechanism == 1 ? EACCES : EPERM;
-	EXPECT_EQ(want, r->mmap_wx_err);
-	EXPECT_EQ(want, r->mprotect_x_err);
-	EXPECT_EQ(0, r->jit_err);
-	EXPECT_EQ(0, r->exec_sig);
-	EXPECT_EQ(0x6d647765, r->val);
+	EXPECT_EQ(kernel_has_mdwe() ? 1 : 2, r->mechanism);
+	return r;
+}
+
+TEST(mdwe_jit_works)
+{
+	struct mdwe_result *r = mdwe_run(_metadata);
+
+	ASSERT_NE(NULL, r);
+	expect_mdwe(_metadata, r, &r->self, 0x6d647765);
+}
+
+/* The policy holds in a child forked afterwards, and jitmem works there. */
+TEST(mdwe_inherited_by_fork)
+{
+	struct mdwe_result *r = mdwe_run(_metadata);
+
+	ASSERT_NE(NULL, r);
+	ASSERT_TRUE(WIFEXITED(r->fork_status) && WEXITSTATUS(r->fork_status) == 0)
+		TH_LOG("forked child status %#x", r->fork_status);
+	expect_mdwe(_metadata, r, &r->fork, 0x666f726b);
 }
 
 /*

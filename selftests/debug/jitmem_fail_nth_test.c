@@ -4,10 +4,13 @@
  * fail_page_alloc, fail_usercopy), iommufd_fail_nth style: for N = 1, 2, ...
  * make the Nth allocation or user copy of one ioctl fail, until the ioctl
  * runs with fewer than N of them.  Each failed ioctl must answer ENOMEM or
- * EFAULT and leave nothing behind: counters unchanged, target pages still
- * faulting, no readable, writable or executable mapping left, neighbours
- * intact.  A batch that fails is all or nothing per item.  Leaks are
- * kmemleak's to find (make check-debug scans after the run).
+ * EFAULT and leave nothing behind: counters unchanged (pages held and
+ * empty too), /proc/self/maps unchanged (an INITIALIZE that changes
+ * protections remaps, and must put back exactly what it replaced), target
+ * pages still faulting or still holding their scrub fill, no readable,
+ * writable or executable mapping left, neighbours intact.  A batch that
+ * fails is all or nothing per item.  Leaks are kmemleak's to find (make
+ * check-debug scans after the run).
  */
 #include "kselftest_harness.h"
 #include "jitmem_util.h"
@@ -145,7 +148,26 @@ static bool same_counters(const struct jitmem_query *a,
 	return a->slabs == b->slabs && a->reserved_bytes == b->reserved_bytes &&
 	       a->regions == b->regions && a->segments == b->segments &&
 	       a->bytes_r == b->bytes_r && a->bytes_rw == b->bytes_rw &&
-	       a->bytes_rx == b->bytes_rx && a->retired_bytes == b->retired_bytes;
+	       a->bytes_rx == b->bytes_rx &&
+	       a->retired_bytes == b->retired_bytes &&
+	       a->held_bytes == b->held_bytes &&
+	       a->empty_bytes == b->empty_bytes;
+}
+
+/* The jitmem mappings are what they were; logs the first difference. */
+static void expect_same_maps(struct __test_metadata *_metadata,
+			     const struct jm_maps *before, unsigned int nth)
+{
+	struct jm_maps now = { 0 };
+	char diff[128];
+
+	ASSERT_LE(0, jm_maps_read(&now));
+	if (!jm_maps_equal(before, &now)) {
+		jm_maps_diff(before, &now, diff, sizeof(diff));
+		TH_LOG("nth %u: mappings changed: %s", nth, diff);
+		EXPECT_TRUE(false);
+	}
+	jm_maps_free(&now);
 }
 
 /*
@@ -167,6 +189,25 @@ static void expect_untouched(struct __test_metadata *_metadata,
 		EXPECT_EQ(SIGSEGV, jm_write(a, 0))
 			TH_LOG("nth %u: page %u writable after a failed call", nth, i);
 	}
+	EXPECT_EQ(0, jm_maps_wx());
+}
+
+/*
+ * Pages 4..8 and 10 after make_segs()'s region went: scrubbed, kept for
+ * reuse (a few pages, well below max_empty_bytes).
+ */
+static void expect_scrubbed(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(nth) *self, unsigned int nth)
+{
+	__u64 s = self->slab;
+	size_t pg = self->pg;
+
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(s + 4 * pg, pg))
+		TH_LOG("nth %u: code page 4 not scrubbed", nth);
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_data(s + 5 * pg, 4 * pg))
+		TH_LOG("nth %u: data pages 5-8 not scrubbed", nth);
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_data(s + 10 * pg, pg))
+		TH_LOG("nth %u: data page 10 not scrubbed", nth);
 	EXPECT_EQ(0, jm_maps_wx());
 }
 
@@ -195,15 +236,23 @@ static unsigned int make_segs(FIXTURE_DATA(nth) *self,
 	return 4;
 }
 
+/*
+ * The segments need protection changes: code next to the code neighbour,
+ * data split out of the middle of the read-only mapping.  A failure at
+ * any point, before or after a remap, leaves every mapping as it was.
+ */
 TEST_F_TIMEOUT(nth, initialize, 600)
 {
 	struct jitmem_init_segment segs[4];
 	struct jitmem_query base, q;
 	unsigned int n, nsegs = make_segs(self, segs), failures = 0;
+	struct jm_maps maps = { 0 };
+	bool kept = false;
 	__u64 key;
 	int ret, v;
 
 	ASSERT_EQ(0, jm_query(self->fd, &base));
+	ASSERT_LE(0, jm_maps_read(&maps));
 	for (n = 1; n < MAX_NTH; n++) {
 		ASSERT_EQ(0, arm(self->nth_fd, n));
 		ret = jm_initialize(self->fd, segs, nsegs, &key);
@@ -219,20 +268,32 @@ TEST_F_TIMEOUT(nth, initialize, 600)
 			EXPECT_EQ(0, jm_exec(segs[0].addr, &v));
 			EXPECT_EQ(CODE_RET, v);
 			ASSERT_EQ(0, jm_deinit1(self->fd, key));
+			/* From now on the pages are there, empty. */
+			kept = true;
+			ASSERT_EQ(0, jm_query(self->fd, &base));
+			jm_maps_free(&maps);
+			ASSERT_LE(0, jm_maps_read(&maps));
 			continue;
 		}
 		failures++;
 		EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
 			TH_LOG("nth %u: INITIALIZE returned %d", n, ret);
 		EXPECT_TRUE(same_counters(&base, &q))
-			TH_LOG("nth %u: counters changed: regions %llu segments %llu",
-			       n, q.regions, q.segments);
-		expect_untouched(_metadata, self, 4, 5, n);
-		expect_untouched(_metadata, self, 10, 1, n);
+			TH_LOG("nth %u: counters changed: regions %llu segments %llu held %llu empty %llu",
+			       n, q.regions, q.segments, q.held_bytes,
+			       q.empty_bytes);
+		if (kept) {
+			expect_scrubbed(_metadata, self, n);
+		} else {
+			expect_untouched(_metadata, self, 4, 5, n);
+			expect_untouched(_metadata, self, 10, 1, n);
+		}
 		expect_neighbours(_metadata, self, n);
+		expect_same_maps(_metadata, &maps, n);
 		if (_metadata->exit_code)
 			break;
 	}
+	jm_maps_free(&maps);
 	EXPECT_LT(1U, n);
 	TH_LOG("%u fault sites, %u failed as they should", n - 1, failures);
 	/* And it still works afterwards. */
@@ -240,6 +301,90 @@ TEST_F_TIMEOUT(nth, initialize, 600)
 	ASSERT_EQ(0, jm_exec(segs[0].addr, &v));
 	EXPECT_EQ(CODE_RET, v);
 	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+}
+
+/* Pages 12-13 empty data, 14 empty code: scrubbed, kept mapped. */
+static void make_empties(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(nth) *self)
+{
+	struct jitmem_init_segment s[2];
+	size_t pg = self->pg;
+	__u64 key;
+
+	s[0] = jm_seg(self->slab + 12 * pg, 2 * pg, self->content, pg, JM_RW);
+	s[1] = jm_seg(self->slab + 14 * pg, pg, self->content, JM_CODE_LEN,
+		      JM_RX);
+	ASSERT_EQ(0, jm_initialize(self->fd, s, 2, &key));
+	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+}
+
+static void expect_empties(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(nth) *self, unsigned int nth)
+{
+	size_t pg = self->pg;
+
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_data(self->slab + 12 * pg, 2 * pg))
+		TH_LOG("nth %u: empty data pages lost", nth);
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(self->slab + 14 * pg, pg))
+		TH_LOG("nth %u: empty code page lost", nth);
+}
+
+/*
+ * A read-only segment over empty pages of two other protections: the one
+ * protection change replaces both mappings and, once the request stays,
+ * the empty pages.  Any failure leaves the empty pages, their mappings
+ * and the counters as they were.
+ */
+TEST_F_TIMEOUT(nth, initialize_over_empty_pages, 600)
+{
+	struct jitmem_init_segment seg;
+	struct jitmem_query base, q;
+	struct jm_maps maps = { 0 };
+	unsigned int n, failures = 0;
+	size_t pg = self->pg;
+	__u64 key = 0;
+	int ret;
+
+	seg = jm_seg(self->slab + 12 * pg, 3 * pg, self->content + 1, 2 * pg,
+		     JM_R);
+	for (n = 1; n < MAX_NTH; n++) {
+		make_empties(_metadata, self);
+		ASSERT_EQ(0, jm_query(self->fd, &base));
+		jm_maps_free(&maps);
+		ASSERT_LE(0, jm_maps_read(&maps));
+		ASSERT_EQ(0, arm(self->nth_fd, n));
+		ret = jm_initialize(self->fd, &seg, 1, &key);
+		if (!fired(self->nth_fd)) {
+			ASSERT_EQ(0, ret) TH_LOG("nth %u: %d without a fault", n, ret);
+			ASSERT_EQ(0, jm_deinit1(self->fd, key));
+			break;
+		}
+		ASSERT_EQ(0, jm_query(self->fd, &q));
+		if (!ret) {
+			/* Absorbed: the segment is there, on fresh pages. */
+			EXPECT_EQ(base.regions + 1, q.regions);
+			EXPECT_EQ(base.held_bytes, q.held_bytes);
+			EXPECT_EQ(base.empty_bytes - 3 * pg, q.empty_bytes);
+			EXPECT_EQ(0, memcmp(JM_PTR(key), self->content + 1,
+					    2 * pg));
+			ASSERT_EQ(0, jm_deinit1(self->fd, key));
+			continue;
+		}
+		failures++;
+		EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
+			TH_LOG("nth %u: INITIALIZE returned %d", n, ret);
+		EXPECT_TRUE(same_counters(&base, &q))
+			TH_LOG("nth %u: counters changed: regions %llu held %llu empty %llu",
+			       n, q.regions, q.held_bytes, q.empty_bytes);
+		expect_same_maps(_metadata, &maps, n);
+		expect_empties(_metadata, self, n);
+		expect_neighbours(_metadata, self, n);
+		if (_metadata->exit_code)
+			break;
+	}
+	jm_maps_free(&maps);
+	EXPECT_LT(1U, n);
+	TH_LOG("%u fault sites, %u failed as they should", n - 1, failures);
 }
 
 TEST_F_TIMEOUT(nth, reserve, 600)
@@ -358,8 +503,7 @@ static void batch(struct __test_metadata *_metadata, FIXTURE_DATA(nth) *self,
 					TH_LOG("nth %u: RELEASE returned %d, slab still mapped",
 					       n, ret);
 			} else {
-				expect_untouched(_metadata, self, 4, 5, n);
-				expect_untouched(_metadata, self, 10, 1, n);
+				expect_scrubbed(_metadata, self, n);
 			}
 		}
 		expect_neighbours(_metadata, self, n);

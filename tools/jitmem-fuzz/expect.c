@@ -13,7 +13,8 @@
 /* The errnos the ABI documents, one bit each; anything else is bit 31. */
 static const int known_errs[] = {
 	ENOTTY, EFAULT, EINVAL, E2BIG, EPERM, EINTR, ENOSPC, EEXIST, ENOMEM,
-	EACCES, ENXIO, EBUSY, EADDRNOTAVAIL, ENOENT,
+	EACCES, ENXIO, EBUSY, EADDRNOTAVAIL, ENOENT, ENOEXEC, ENODEV,
+	EOPNOTSUPP,
 };
 
 errset eset(int err)
@@ -24,20 +25,6 @@ errset eset(int err)
 		if (known_errs[i] == err)
 			return 1U << i;
 	return 1U << 31;
-}
-
-/* The documented errnos of each command (uapi/linux/jitmem.h). */
-errset eset_of_cmd(unsigned int nr)
-{
-	switch (nr) {
-	case JITMEM_CMD_RESERVE:
-		return E_COMMON | E(ENOSPC) | E(EEXIST) | E(ENOMEM);
-	case JITMEM_CMD_INITIALIZE:
-		return E_COMMON | E(EACCES) | E(ENXIO) | E(EBUSY) |
-		       E(EADDRNOTAVAIL) | E(ENOSPC) | E(ENOMEM);
-	default:
-		return E_COMMON;
-	}
 }
 
 const char *errname(int err)
@@ -60,6 +47,9 @@ const char *errname(int err)
 	case EBUSY: return "EBUSY";
 	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
 	case ENOENT: return "ENOENT";
+	case ENOEXEC: return "ENOEXEC";
+	case ENODEV: return "ENODEV";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
 	}
 	snprintf(buf, sizeof(buf), "errno %d", err);
 	return buf;
@@ -73,20 +63,26 @@ static void dump_model(struct fuzz *f)
 	for (n = 0; n < NCTX; n++) {
 		const struct ctx *c = &f->ctx[n];
 
-		dprintf(STDOUT_FILENO, "# ctx %d fd %d exact %d\n", n, c->fd,
-			c->exact);
+		dprintf(STDOUT_FILENO, "# ctx %d fd %d: %llu pages held, %llu empty\n",
+			n, c->fd, (unsigned long long)c->held,
+			(unsigned long long)c->nempty);
 		for (i = 0; i < c->nslabs; i++)
-			dprintf(STDOUT_FILENO, "#  slab %d %#llx+%#llx%s%s\n", i,
+			dprintf(STDOUT_FILENO, "#  slab %u %#llx+%#llx, %d mappings\n",
+				c->slabs[i].id,
 				(unsigned long long)c->slabs[i].addr,
 				(unsigned long long)c->slabs[i].len,
-				c->slabs[i].damaged ? " damaged" : "",
-				c->slabs[i].tampered ? " tampered" : "");
+				c->slabs[i].nvmas);
+		for (i = 0; i < c->nvmas; i++)
+			dprintf(STDOUT_FILENO, "#  vma %#llx-%#llx slab %u %s%s\n",
+				(unsigned long long)c->vmas[i].start,
+				(unsigned long long)c->vmas[i].end,
+				c->vmas[i].slab, maps_perms(c->vmas[i].perms),
+				c->vmas[i].mflags & MF_DONTCOPY ? " dontfork" : "");
 		for (i = 0; i < c->nregions; i++) {
-			const struct region *r = &c->regions[i];
+			const struct region *r = &c->regions[c->rlist[i]];
 
-			dprintf(STDOUT_FILENO, "#  region key %#llx slab %d%s%s:",
-				(unsigned long long)r->key, r->slab,
-				r->unknown ? " unknown" : "",
+			dprintf(STDOUT_FILENO, "#  region key %#llx%s:",
+				(unsigned long long)r->key,
 				r->fin_live ? " fin_live" : "");
 			for (j = 0; j < r->nseg; j++)
 				dprintf(STDOUT_FILENO, " %#llx+%#llx/%#x",
@@ -159,4 +155,18 @@ void expect(struct fuzz *f, const char *what, int ret, errset want,
 	fuzz_fail(f, "%s returned %s, %s", what, errname(-ret),
 		  may_succeed ? "want success or a listed errno" :
 		  ret ? "not in the expected errno set" : "must fail");
+}
+
+void expect_exact(struct fuzz *f, const char *what, int ret, int want)
+{
+	if (ret != -want)
+		fuzz_fail(f, "%s returned %s, want %s", what, errname(-ret),
+			  errname(want));
+}
+
+/* After fork(), the parent notes what it changes for the child to check. */
+void touch(struct fuzz *f, uint64_t addr)
+{
+	if (f->logging_touch && f->ntouch < MAX_TOUCH)
+		f->touch[f->ntouch++] = addr;
 }

@@ -19,14 +19,13 @@ uint64_t gen_bad_ptr(struct fuzz *f)
 	case 4: return ~0ULL - rnd_below(&f->rng, 64);
 	case 5: return (uintptr_t)f->s.guard + rnd_below(&f->rng, f->page);
 	case 6:
-		/* A slab page nothing is initialized in is PROT_NONE. */
+		/* A slab page the context holds no page at faults. */
 		if (c->nslabs) {
 			const struct slab *s = &c->slabs[rnd_below(&f->rng, c->nslabs)];
-			const struct region *r;
 			uint64_t a = s->addr + s->len - f->page;
 
-			if (!s->damaged && !s->tampered && !model_seg_at(c, a, &r))
-				return a;
+			if (addr_faults(f, a) && addr_faults(f, a + f->page - 1))
+				return a + 8 * rnd_below(&f->rng, f->page / 8);
 		}
 		return (uintptr_t)f->s.guard;
 	case 7: return 0x0000800000000000ULL - 8;	/* last user bytes */
@@ -122,11 +121,13 @@ void *gen_arg(struct fuzz *f, const void *req, uint32_t len, uint32_t size,
 }
 
 /*
- * Choose the size field of a request of @len bytes (its first member) and
- * place it in the arg page; *argp is what to pass to ioctl().  Returns the
- * errnos the size choice implies, 0 when it is valid.
+ * Choose the size field of a request of @len bytes (its first member),
+ * whose first version had @min, and place it in the arg page; *argp is
+ * what to pass to ioctl().  Returns the errnos the size choice implies, 0
+ * when it is valid.
  */
-errset gen_req(struct fuzz *f, void *req, uint32_t len, void **argp)
+errset gen_req(struct fuzz *f, void *req, uint32_t len, uint32_t min,
+	       void **argp)
 {
 	uint32_t size = len;
 	bool dirty, faults;
@@ -134,8 +135,12 @@ errset gen_req(struct fuzz *f, void *req, uint32_t len, void **argp)
 
 	switch (rnd_below(&f->rng, 50)) {
 	case 0:
-		size = rnd_below(&f->rng, len);	/* below the first version */
+		size = rnd_below(&f->rng, min);	/* below the first version */
 		e = E(EINVAL);
+		break;
+	case 5:
+		if (min < len)	/* an older program's struct */
+			size = min + 8 * rnd_below(&f->rng, (len - min) / 8);
 		break;
 	case 1:
 	case 2:

@@ -5,6 +5,7 @@
  *
  * usage: jitmem-fuzz [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH]
  *                    [-j JOBS] [-v FROM_CALL] [-t SECONDS] [-T SECONDS]
+ *                    [-m MAX_EMPTY_BYTES]
  *
  * -n is the total number of calls, split over -E epochs (default 10); each
  * epoch is a child process, so a crash is reported with its seed, epoch
@@ -20,6 +21,14 @@
  * JITMEM_FUZZ_SEED, JITMEM_FUZZ_JOBS and JITMEM_FUZZ_REQUIRED=1 set the
  * defaults of -n, -T, -s, -j and -N (for runners that cannot pass
  * arguments).
+ *
+ * -m sets the module's max_empty_bytes for the run (and puts the old value
+ * back after it): a small value makes reclaims of empty pages frequent.
+ *
+ * The last comment lines say what the run exercised (sub-page regions,
+ * shared pages, remaps, reclaims, ...; all predicted and checked) and how
+ * many calls a second it made.  JITMEM_FUZZ_DUMP=1 prints the model of a
+ * failing epoch.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,7 +57,37 @@ struct shared {
 	uint64_t ok;
 	uint64_t errs;
 	uint64_t inits;
+	uint64_t stat[ST_NR];
 };
+
+static const char *const stat_names[ST_NR] = {
+	[ST_SUBPAGE] = "sub-page regions",
+	[ST_SHARED] = "into held pages",
+	[ST_REMAP] = "remaps",
+	[ST_PAGE_BUSY] = "page EBUSY",
+	[ST_REQ_SHARE] = "page EINVAL",
+	[ST_UNDO] = "remaps undone",
+	[ST_ENOEXEC] = "ENOEXEC",
+	[ST_RECLAIM] = "reclaims",
+	[ST_UNMAP_DROP] = "regions unmapped",
+	[ST_HOLE_FILL] = "holes filled",
+	[ST_TRAP] = "int3 traps",
+	[ST_MOVE] = "moves refused",
+	[ST_FORK] = "forks",
+};
+
+static void print_stats(const char *what, const uint64_t *st)
+{
+	char line[512];
+	int i, n;
+
+	n = snprintf(line, sizeof(line), "# %s:", what);
+	for (i = 0; i < ST_NR && n < (int)sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, "%s %llu %s",
+			      i ? "," : "", (unsigned long long)st[i],
+			      stat_names[i]);
+	printf("%s\n", line);
+}
 
 #define MAX_JOBS	16
 
@@ -78,12 +117,37 @@ static bool read_param(const char *name, uint64_t *val)
 	return true;
 }
 
+/* Set a module parameter; its old value goes to @old when asked. */
+static int write_param(const char *name, const char *val, char *old,
+		       size_t oldsz)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (old) {
+		n = read(fd, old, oldsz - 1);
+		old[n > 0 ? n : 0] = 0;
+	}
+	n = pwrite(fd, val, strlen(val), 0);
+	close(fd);
+	if (n < 0)
+		printf("# %s: %s\n", path, strerror(errno));
+	return n < 0 ? -1 : 0;
+}
+
 static int read_limits(struct fuzz *f)
 {
 	struct jitmem_version v = { .size = sizeof(v) };
 	struct limits *l = &f->lim;
 	struct statvfs st;
-	uint64_t reuse = 1, segs = 0, batch = 0;
+	uint64_t reuse = 1, segs = 64, batch = 4096;
 	int fd = open(DEV, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0 || ioctl(fd, JITMEM_IOC_VERSION, &v)) {
@@ -92,16 +156,22 @@ static int read_limits(struct fuzz *f)
 	}
 	close(fd);
 	l->features = v.features;
+	l->granule = v.features & JITMEM_FEATURE_SUBPAGE ? v.granule : v.page_size;
+	/* the module's defaults, unless its parameters say otherwise */
+	l->max_reserved_bytes = 64ULL << 30;
+	l->max_initialized_bytes = 4ULL << 30;
+	l->max_empty_bytes = 1 << 20;
 	l->known = read_param("max_reserved_bytes", &l->max_reserved_bytes) &&
 		   read_param("max_initialized_bytes",
 			      &l->max_initialized_bytes) &&
 		   read_param("max_segments", &segs) &&
-		   read_param("max_batch", &batch);
+		   read_param("max_batch", &batch) &&
+		   read_param("max_empty_bytes", &l->max_empty_bytes);
 	l->max_segments = segs;
 	l->max_batch = batch;
 	read_param("exec_reuse", &reuse);
 	l->exec_reuse = reuse;
-	l->dev_noexec = !statvfs(DEV, &st) && (st.f_flag & ST_NOEXEC);
+	l->dev_noexec = !statvfs(DEV, &st) && (st.f_flag & ST_ENOEXEC);
 	return 0;
 }
 
@@ -146,6 +216,15 @@ static void map_scratch(struct fuzz *f)
 	s->results = map(4096 * sizeof(int32_t), PROT_READ | PROT_WRITE);
 	s->maps_size = 4 << 20;
 	s->maps = map(s->maps_size, PROT_READ | PROT_WRITE);
+	s->mdst = map(MSCRATCH_PAGES * pg, PROT_NONE);
+	s->chunks = mmap(NULL, NCHUNKS * sizeof(struct chunk),
+			 PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (s->chunks == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	s->chunk_free = map(NCHUNKS * sizeof(int32_t), PROT_READ | PROT_WRITE);
 }
 
 static int open_ctx(struct fuzz *f, struct ctx *c)
@@ -154,36 +233,34 @@ static int open_ctx(struct fuzz *f, struct ctx *c)
 
 	if (fd < 0)
 		fuzz_fail(f, "open %s: %s", DEV, strerror(errno));
-	model_reset(c, fd);
+	model_reset(f, c, fd);
 	return fd;
 }
 
 /* Close a context, releasing everything first or leaving it mapped. */
 static void close_ctx(struct fuzz *f, struct ctx *c, bool release)
 {
-	uint64_t addr[MAX_SLABS], len[MAX_SLABS];
-	int i, n = c->nslabs;
+	int i;
 
 	if (release) {
 		release_all(f, c);
-		query_check(f, c, true);
+		query_check(f, c);
 		close(c->fd);
 		return;
 	}
-	/* Close with live regions: the mappings keep the context alive. */
-	for (i = 0; i < n; i++) {
-		addr[i] = c->slabs[i].addr;
-		len[i] = c->slabs[i].len;
-	}
+	/*
+	 * Close with live regions: the mappings keep the context alive, and
+	 * the regions usable, until they go (here, one munmap() each).
+	 */
 	close(c->fd);
 	f->call++;
-	c->nslabs = 0;
-	c->nregions = 0;
-	for (i = 0; i < n; i++)
-		unmap_free(f, addr[i], len[i]);
-	for (i = 0; i < c->norphans; i++)
-		unmap_free(f, c->orphan_addr[i], c->orphan_len[i]);
-	c->norphans = 0;
+	if (c->nregions)
+		check_region(f, c, &c->regions[c->rlist[0]], false);
+	for (i = c->nvmas - 1; i >= 0; i--)
+		if (munmap((void *)(uintptr_t)c->vmas[i].start,
+			   c->vmas[i].end - c->vmas[i].start))
+			fuzz_fail(f, "munmap: %s", strerror(errno));
+	model_reset(f, c, -1);
 }
 
 /* Without JITMEM_FEATURE_MEMMAP every memory-map command is ENOTTY. */
@@ -213,10 +290,13 @@ static void step(struct fuzz *f, struct ctx *c)
 	unsigned int w = rnd_below(&f->rng, 1000);
 
 	if (w < 60)
-		c->nslabs < MAX_SLABS - 1 ? op_reserve(f, c) : op_release(f, c);
+		c->nslabs < MAX_SLABS - 1 && vma_room(f, 4) ?
+			op_reserve(f, c) : op_release(f, c);
 	else if (w < 330)
-		c->nregions < MAX_REGIONS - 1 ? op_initialize(f, c) :
-						op_deinitialize(f, c);
+		c->nregions < MAX_REGIONS - 1 &&
+		c->nlive <= MAX_LIVE - MAX_SEGS &&
+		vma_room(f, 2 * MAX_SEGS + 2) ?
+			op_initialize(f, c) : op_deinitialize(f, c);
 	else if (w < 500)
 		op_deinitialize(f, c);
 	else if (w < 540)
@@ -247,7 +327,8 @@ static void step(struct fuzz *f, struct ctx *c)
 	} else if (c->nregions) {
 		f->call++;
 		fuzz_log(f, "check region %d", c->nregions);
-		check_region(f, c, &c->regions[rnd_below(&f->rng, c->nregions)],
+		check_region(f, c,
+			     &c->regions[c->rlist[rnd_below(&f->rng, c->nregions)]],
 			     chance(&f->rng, 200));
 	}
 }
@@ -260,6 +341,11 @@ static void run_epoch(struct fuzz *f)
 	/* Hash (seed, epoch): nearby seeds or epochs share no stream. */
 	f->rng.s = mix64(f->seed ^ mix64(f->epoch + 0x632be59bd9b4e019ULL));
 	probe_init();
+	f->memfd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	memset(f->ctx, 0, sizeof(f->ctx));
+	for (n = 0; n < NCHUNKS; n++)
+		f->s.chunk_free[n] = NCHUNKS - 1 - n;
+	f->s.nfree = NCHUNKS;
 	for (n = 0; n < NCTX; n++)
 		open_ctx(f, &f->ctx[n]);
 	while (f->call < f->ncalls &&
@@ -277,12 +363,15 @@ static void run_epoch(struct fuzz *f)
 		}
 		if (!(f->call % 8192))
 			check_regions(f, c, false);
+		if (!(f->call % 1024))
+			check_maps(f);
 		if (!(f->call % 65536))
 			check_no_wx(f);
 		shared->call = f->call;
 		shared->ok = f->ok;
 		shared->errs = f->errs;
 	}
+	check_maps(f);
 	for (n = 0; n < NCTX; n++) {
 		check_regions(f, &f->ctx[n], true);
 		close_ctx(f, &f->ctx[n], true);
@@ -298,6 +387,7 @@ static void run_epoch(struct fuzz *f)
 	shared->ok = f->ok;
 	shared->errs = f->errs;
 	shared->inits = inits;
+	memcpy(shared->stat, f->stat, sizeof(f->stat));
 }
 
 /* Start epoch @e in a child writing its progress to shared[@e]. */
@@ -371,11 +461,12 @@ static void no_aslr(char **argv)
 /* Run the epochs, @jobs at a time; print a TAP line as each one ends. */
 static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
 			       unsigned int only, unsigned int jobs,
-			       unsigned int timeout, uint64_t *calls)
+			       unsigned int timeout, uint64_t *calls,
+			       uint64_t *st)
 {
 	pid_t pids[MAX_JOBS];
 	unsigned int ep[MAX_JOBS], next = 0, running = 0, failed = 0;
-	unsigned int tapno = 0, i;
+	unsigned int tapno = 0, i, j;
 	int status;
 	pid_t pid;
 
@@ -405,6 +496,8 @@ static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
 			continue;
 		failed += !epoch_report(f, ep[i], ++tapno, status);
 		*calls += shared[ep[i]].call;
+		for (j = 0; j < ST_NR; j++)
+			st[j] += shared[ep[i]].stat[j];
 		running--;
 		pids[i] = pids[running];
 		ep[i] = ep[running];
@@ -420,7 +513,12 @@ int main(int argc, char **argv)
 	unsigned long total_time = 0;
 	unsigned int failed = 0;
 	uint64_t total = 100000, calls = 0;
+	uint64_t st[ST_NR] = { 0 };
+	const char *max_empty = NULL;
+	char old_empty[32] = "";
+	struct timespec t0, t1;
 	bool required = false;
+	double secs;
 	int opt;
 
 	no_aslr(argv);
@@ -437,7 +535,7 @@ int main(int argc, char **argv)
 		jobs = strtoul(getenv("JITMEM_FUZZ_JOBS"), NULL, 0);
 	if (getenv("JITMEM_FUZZ_REQUIRED"))
 		required = atoi(getenv("JITMEM_FUZZ_REQUIRED")) != 0;
-	while ((opt = getopt(argc, argv, "s:n:NE:e:j:v:t:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:NE:e:j:v:t:T:m:")) != -1) {
 		switch (opt) {
 		case 's': f.seed = strtoull(optarg, NULL, 0); break;
 		case 'n': total = strtoull(optarg, NULL, 0); break;
@@ -448,8 +546,9 @@ int main(int argc, char **argv)
 		case 'v': f.verbose_from = strtoull(optarg, NULL, 0); break;
 		case 't': timeout = strtoul(optarg, NULL, 0); break;
 		case 'T': total_time = strtoul(optarg, NULL, 0); break;
+		case 'm': max_empty = optarg; break;
 		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH] [-j JOBS] [-v FROM] [-t SECONDS] [-T SECONDS]\n",
+			fprintf(stderr, "usage: %s [-s SEED] [-n CALLS] [-N] [-E EPOCHS] [-e EPOCH] [-j JOBS] [-v FROM] [-t SECONDS] [-T SECONDS] [-m MAX_EMPTY_BYTES]\n",
 				argv[0]);
 			return 2;
 		}
@@ -465,6 +564,8 @@ int main(int argc, char **argv)
 	if (jobs > runs)
 		jobs = runs;
 	f.page = sysconf(_SC_PAGESIZE);
+	while ((1L << f.pshift) < f.page)
+		f.pshift++;
 	f.ncalls = total / epochs;
 	/*
 	 * Each epoch gets its share of the time, @jobs of them at once; when
@@ -476,17 +577,23 @@ int main(int argc, char **argv)
 	else
 		f.budget = total_time * jobs / runs;
 	printf("TAP version 13\n1..%u\n", runs + required);
+	if (max_empty && write_param("max_empty_bytes", max_empty, old_empty,
+				     sizeof(old_empty))) {
+		printf("not ok 1 - set max_empty_bytes to %s\n", max_empty);
+		return 1;
+	}
 	if (read_limits(&f)) {
 		printf("not ok 1 - open %s and read its version\n", DEV);
 		return 1;
 	}
-	printf("# seed %#llx, %u epochs of %llu calls%s, %u at a time, features %#llx%s\n",
+	printf("# seed %#llx, %u epochs of %llu calls%s, %u at a time, features %#llx, granule %llu%s\n",
 	       (unsigned long long)f.seed, epochs,
 	       (unsigned long long)f.ncalls,
 	       f.budget ? " or their time share" :
 	       stop_at ? " or until the deadline" : "", jobs,
 	       (unsigned long long)f.lim.features,
-	       f.lim.known ? "" : ", module parameters unknown");
+	       (unsigned long long)f.lim.granule,
+	       f.lim.known ? "" : ", module parameters unknown (defaults assumed)");
 	map_scratch(&f);
 	shared = mmap(NULL, epochs * sizeof(*shared), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -494,7 +601,16 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 1;
 	}
-	failed = run_epochs(&f, epochs, only, jobs, timeout, &calls);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	failed = run_epochs(&f, epochs, only, jobs, timeout, &calls, st);
+	if (max_empty)
+		write_param("max_empty_bytes", old_empty, NULL, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	print_stats("exercised", st);
+	printf("# %llu calls in %.1f s: %.0f calls/s, %u at a time\n",
+	       (unsigned long long)calls, secs, secs > 0 ? calls / secs : 0.0,
+	       jobs);
 	if (required) {
 		uint64_t want = f.ncalls * runs;
 

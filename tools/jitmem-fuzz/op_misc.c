@@ -7,7 +7,9 @@
 #include "fuzz.h"
 
 #define KNOWN_FEATURES	(JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_NETLINK | \
-			 JITMEM_FEATURE_FORK)
+			 JITMEM_FEATURE_FORK | JITMEM_FEATURE_SUBPAGE)
+#define SIZE_UPTO(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
 
 void op_version(struct fuzz *f, struct ctx *c)
 {
@@ -34,7 +36,8 @@ void op_version(struct fuzz *f, struct ctx *c)
 		want |= E(EFAULT);
 		may_succeed = false;
 	} else {
-		e = gen_req(f, &v, sizeof(v), &arg);
+		e = gen_req(f, &v, sizeof(v), SIZE_UPTO(struct jitmem_version,
+							 page_size), &arg);
 		if (e) {
 			want |= e;
 			may_succeed = false;
@@ -51,6 +54,13 @@ void op_version(struct fuzz *f, struct ctx *c)
 		fuzz_fail(f, "VERSION: abi %u page_size %llu features %#llx",
 			  out->abi_version, (unsigned long long)out->page_size,
 			  (unsigned long long)out->features);
+	/* An older program's struct has no granule: it is left alone. */
+	if (out->size >= sizeof(*out) && out->granule != f->lim.granule)
+		fuzz_fail(f, "VERSION: granule %llu, want %llu",
+			  (unsigned long long)out->granule,
+			  (unsigned long long)f->lim.granule);
+	if (out->size < sizeof(*out) && out->granule != v.granule)
+		fuzz_fail(f, "VERSION with size %u wrote the granule", out->size);
 }
 
 static void compare(struct fuzz *f, const char *what, uint64_t got,
@@ -61,37 +71,45 @@ static void compare(struct fuzz *f, const char *what, uint64_t got,
 			  (unsigned long long)got, (unsigned long long)want);
 }
 
-/* Counters equal the model (exact context), or zero when asked. */
-void query_check(struct fuzz *f, struct ctx *c, bool must_be_zero)
+/* Every counter the struct's @size holds against the model. */
+static void compare_query(struct fuzz *f, struct ctx *c,
+			  const struct jitmem_query *q, uint32_t size)
 {
-	struct jitmem_query q, m;
+	struct jitmem_query m;
+
+	model_counters(c, &m, f->page);
+	compare(f, "slabs", q->slabs, m.slabs);
+	compare(f, "reserved_bytes", q->reserved_bytes, m.reserved_bytes);
+	compare(f, "regions", q->regions, m.regions);
+	compare(f, "segments", q->segments, m.segments);
+	compare(f, "bytes_r", q->bytes_r, m.bytes_r);
+	compare(f, "bytes_rw", q->bytes_rw, m.bytes_rw);
+	compare(f, "bytes_rx", q->bytes_rx, m.bytes_rx);
+	if (!c->retired_full)
+		compare(f, "retired_bytes", q->retired_bytes, m.retired_bytes);
+	if (size >= SIZE_UPTO(struct jitmem_query, held_bytes))
+		compare(f, "held_bytes", q->held_bytes, m.held_bytes);
+	if (size >= SIZE_UPTO(struct jitmem_query, empty_bytes))
+		compare(f, "empty_bytes", q->empty_bytes, m.empty_bytes);
+}
+
+void query_check(struct fuzz *f, struct ctx *c)
+{
+	struct jitmem_query q;
 	int ret;
 
 	memset(&q, 0, sizeof(q));
 	q.size = sizeof(q);
 	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_QUERY, &q);
 	expect(f, "QUERY", ret, 0, true);
-	if (must_be_zero)
-		memset(&m, 0, sizeof(m));
-	else if (c->exact)
-		model_counters(c, &m);
-	else
-		return;
-	compare(f, "slabs", q.slabs, m.slabs);
-	compare(f, "reserved_bytes", q.reserved_bytes, m.reserved_bytes);
-	compare(f, "regions", q.regions, m.regions);
-	compare(f, "segments", q.segments, m.segments);
-	compare(f, "bytes_r", q.bytes_r, m.bytes_r);
-	compare(f, "bytes_rw", q.bytes_rw, m.bytes_rw);
-	compare(f, "bytes_rx", q.bytes_rx, m.bytes_rx);
-	if (f->lim.exec_reuse)
-		compare(f, "retired_bytes", q.retired_bytes, 0);
+	compare_query(f, c, &q, q.size);
 }
 
 void op_query(struct fuzz *f, struct ctx *c)
 {
-	struct jitmem_query q, m, *out;
+	struct jitmem_query q, *out;
 	bool may_succeed = true;
+	uint8_t tail[sizeof(q)];
 	errset want = 0, e;
 	void *arg;
 	int ret;
@@ -113,25 +131,26 @@ void op_query(struct fuzz *f, struct ctx *c)
 		want |= E(EFAULT);
 		may_succeed = false;
 	} else {
-		e = gen_req(f, &q, sizeof(q), &arg);
+		e = gen_req(f, &q, sizeof(q), SIZE_UPTO(struct jitmem_query,
+							 retired_bytes), &arg);
 		if (e) {
 			want |= e;
 			may_succeed = false;
 		}
 	}
+	out = arg;
+	if (may_succeed)
+		memcpy(tail, arg, sizeof(q));
 	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_QUERY, arg);
 	expect(f, "QUERY", ret, want, may_succeed);
-	if (ret || !c->exact)
+	if (ret)
 		return;
-	out = arg;
-	model_counters(c, &m);
-	compare(f, "slabs", out->slabs, m.slabs);
-	compare(f, "reserved_bytes", out->reserved_bytes, m.reserved_bytes);
-	compare(f, "regions", out->regions, m.regions);
-	compare(f, "segments", out->segments, m.segments);
-	compare(f, "bytes_r", out->bytes_r, m.bytes_r);
-	compare(f, "bytes_rw", out->bytes_rw, m.bytes_rw);
-	compare(f, "bytes_rx", out->bytes_rx, m.bytes_rx);
+	compare_query(f, c, out, out->size);
+	/* Nothing written past the caller's size. */
+	if (out->size < sizeof(q) &&
+	    memcmp((uint8_t *)arg + out->size, tail + out->size,
+		   sizeof(q) - out->size))
+		fuzz_fail(f, "QUERY with size %u wrote past it", out->size);
 }
 
 /* Numbers of the jitmem type that are not commands: ENOTTY, nothing else. */

@@ -45,20 +45,27 @@ static uint64_t gen_reserve_len(struct fuzz *f)
 	return gen_length(f);
 }
 
-static bool overlaps_known(struct fuzz *f, uint64_t addr, uint64_t len)
+/* Is any of [addr, addr + len) mapped: scratch, or a model mapping? */
+static bool range_in_use(struct fuzz *f, uint64_t addr, uint64_t len)
 {
 	const uint64_t a = (uintptr_t)f->s.arg;
+	int n;
 
 	if (addr < a + f->page && a < addr + len)
 		return true;
-	for (int n = 0; n < NCTX; n++)
-		for (int i = 0; i < f->ctx[n].nslabs; i++) {
-			const struct slab *s = &f->ctx[n].slabs[i];
+	for (n = 0; n < NCTX; n++)
+		if (vma_first(&f->ctx[n], addr, addr + len) >= 0)
+			return true;
+	return false;
+}
 
-			if (!s->damaged && addr < s->addr + s->len &&
-			    s->addr < addr + len)
-				return true;
-		}
+static bool own_slab_overlaps(const struct ctx *c, uint64_t addr, uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < c->nslabs; i++)
+		if (overlaps(addr, len, c->slabs[i].addr, c->slabs[i].len))
+			return true;
 	return false;
 }
 
@@ -66,8 +73,8 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 {
 	struct jitmem_reserve r, *out;
 	struct jitmem_query q;
-	bool fixed, ro = false, may_succeed = true;
-	errset want = E(ENOMEM);
+	bool fixed, ro = false, may_succeed = true, maps = false;
+	errset want = 0;
 	void *arg;
 	int ret, i;
 
@@ -78,60 +85,64 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		r.addr = gen_hint(f, c, fixed);
 	if (fixed)
 		r.flags = JITMEM_RESERVE_FIXED_NOREPLACE;
-	if (chance(&f->rng, 20)) {
+	if (chance(&f->rng, 20))
 		r.flags |= 1U << (1 + rnd_below(&f->rng, 31));
-		want |= E(EINVAL);
-		may_succeed = false;
-	}
+	model_counters(c, &q, f->page);
 
-	if (!r.length || r.length % f->page || r.addr % f->page ||
+	/* In the order jitmem_reserve() checks. */
+	if (r.flags & ~JITMEM_RESERVE_FIXED_NOREPLACE ||
+	    !r.length || r.length % f->page || r.addr % f->page ||
 	    r.addr + r.length < r.addr) {
-		want |= E(EINVAL);
+		want = E(EINVAL);
 		may_succeed = false;
 	} else if (r.length > USER_TOP) {
-		want |= E(EINVAL) | E(ENOSPC);
+		/* TASK_SIZE is larger with 5-level page tables */
+		want = E(EINVAL) | E(ENOSPC);
 		may_succeed = false;
 	} else if (fixed && r.addr + r.length > USER_TOP_LA57) {
-		want |= E(EINVAL);	/* beyond user space */
+		want = E(EINVAL);	/* beyond user space */
 		may_succeed = false;
 	} else if (fixed && r.addr + r.length > USER_TOP) {
 		/* user space with 5-level page tables, if the CPU has them */
-		want |= E(EINVAL) | E(EEXIST);
+		want = E(EINVAL) | E(EEXIST) | E(ENOSPC);
+	} else if (f->lim.known &&
+		   q.reserved_bytes + r.length > f->lim.max_reserved_bytes) {
+		want = E(ENOSPC);
+		may_succeed = false;
+	} else if (fixed && (own_slab_overlaps(c, r.addr, r.length) ||
+			     range_in_use(f, r.addr, r.length))) {
+		want = E(EEXIST);	/* a hole of ours, or any mapping */
+		may_succeed = false;
 	} else if (fixed && r.addr < 0x10000) {
 		/* below mmap_min_addr: root (CAP_SYS_RAWIO) may map there */
-		want |= E(EPERM) | E(EACCES) | E(EEXIST);
-	} else if (fixed && overlaps_known(f, r.addr, r.length)) {
-		want |= E(EEXIST);
-		may_succeed = false;
+		want = E(EPERM) | E(EACCES) | E(EEXIST);
 	} else if (fixed) {
-		want |= E(EEXIST);	/* something we do not track */
-	}
-	model_counters(c, &q);
-	if (f->lim.known && c->exact) {
-		if (q.reserved_bytes + r.length > f->lim.max_reserved_bytes) {
-			want |= E(ENOSPC);
-			may_succeed = false;
-		}
+		want = E(EEXIST);	/* something we do not track */
 	} else {
-		want |= E(ENOSPC);
+		maps = true;	/* mmap() places it; it may fill holes */
+		want = E(ENOMEM);	/* more than 64 rounds of hole filling */
 	}
+	if (!f->lim.known)
+		want |= E(ENOSPC);
 
 	if (chance(&f->rng, 10)) {
 		r.size = sizeof(r);
 		arg = gen_req_ro(f, &r, sizeof(r));
 		ro = true;
-		want |= E(EFAULT);
+		want |= E(EFAULT);	/* after the slab was made */
 		may_succeed = false;
 	} else if (chance(&f->rng, 10)) {
 		arg = (void *)(uintptr_t)gen_bad_ptr(f);
-		want |= E(EFAULT);
+		want = E(EFAULT);
 		may_succeed = false;
+		maps = false;
 	} else {
-		errset e = gen_req(f, &r, sizeof(r), &arg);
+		errset e = gen_req(f, &r, sizeof(r), sizeof(r), &arg);
 
 		if (e) {
-			want |= e;
+			want = e;
 			may_succeed = false;
+			maps = false;
 		}
 	}
 
@@ -142,9 +153,14 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_RESERVE, arg);
 	expect(f, "RESERVE", ret, want, may_succeed);
 	if (ret) {
-		/* Nothing may stay reserved: a write-back failure rolls back. */
-		if (ro && c->exact)
-			query_check(f, c, false);
+		/* A slab made and given back leaves only filled holes. */
+		if (maps && ctx_has_holes(c))
+			adopt_hole_fills(f, c);
+		/* EEXIST in a hole of ours: the hole stays unmapped */
+		if (fixed && own_slab_overlaps(c, r.addr, r.length))
+			check_addr(f, r.addr);
+		if (ro || chance(&f->rng, 100))
+			query_check(f, c);
 		return;
 	}
 	out = arg;
@@ -152,7 +168,11 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		fuzz_fail(f, "RESERVE returned addr %#llx (hint %#llx, flags %#x)",
 			  (unsigned long long)out->addr,
 			  (unsigned long long)r.addr, r.flags);
+	fuzz_log(f, " slab %#llx+%#llx", (unsigned long long)out->addr,
+		 (unsigned long long)r.length);
 	i = model_add_slab(f, c, out->addr, r.length);
+	if (i >= 0 && maps && ctx_has_holes(c))
+		adopt_hole_fills(f, c);
 	if (i < 0) {
 		/* The model is full: give the slab back at once. */
 		uint64_t item = out->addr;
@@ -166,8 +186,11 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		if (ret || b.failed || res)
 			fuzz_fail(f, "RELEASE of a fresh slab: %s, result %d",
 				  errname(-ret), res);
+		pg_reclaim(f, c);	/* every RELEASE ends with one */
+		if (maps && ctx_has_holes(c))
+			adopt_hole_fills(f, c);
 		return;
 	}
-	check_addr(f, c, out->addr);
-	check_addr(f, c, out->addr + r.length - 1);
+	check_addr(f, out->addr);
+	check_addr(f, out->addr + r.length - 1);
 }

@@ -16,7 +16,7 @@
 struct jm_opts {
 	bool json;
 	unsigned long count;	/* monitor: stop after this many, 0: never */
-	uint32_t pid;		/* ps: only this process, 0: all */
+	uint32_t pid;		/* ps, segments: only this process, 0: all */
 };
 
 /* genl.c: one socket talking to the family. */
@@ -50,6 +50,7 @@ const char *jm_human_size(uint64_t v, char *buf, size_t len);
 int jm_cmd_stats(const struct jm_opts *o);
 int jm_cmd_ps(const struct jm_opts *o);
 int jm_cmd_monitor(const struct jm_opts *o);
+int jm_cmd_segments(const struct jm_opts *o);
 
 extern const char *jm_prog;
 

@@ -23,6 +23,7 @@ static const struct jm_command {
 } jm_commands[] = {
 	{ "stats", jm_cmd_stats, "module-wide counters" },
 	{ "ps", jm_cmd_ps, "open contexts and their counters" },
+	{ "segments", jm_cmd_segments, "live segments, with the hash of code" },
 	{ "monitor", jm_cmd_monitor, "print events until interrupted" },
 };
 
@@ -41,7 +42,7 @@ static void usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -j, --json        JSON output (monitor: one object per line)\n"
-		"  -p, --pid PID     ps: only the contexts of process PID\n"
+		"  -p, --pid PID     ps, segments: only the contexts of process PID\n"
 		"  -c, --count N     monitor: exit after N events\n"
 		"  -h, --help        this help\n"
 		"  -V, --version     print the version\n");

@@ -45,6 +45,8 @@ static const struct jm_field jm_fields[] = {
 	  true },
 	{ JITMEM_A_EMPTY_BYTES, "empty_bytes", "Empty pages kept, bytes",
 	  "EMPTY", true },
+	{ JITMEM_A_DEBUG_WRITES, "debug_writes", "Debugger writes into code",
+	  NULL, false },
 };
 
 #define JM_NFIELDS	(sizeof(jm_fields) / sizeof(jm_fields[0]))

@@ -47,6 +47,7 @@ enum {
 #define JITMEM_FEATURE_NETLINK	0x2ULL	/* genl family "jitmem" */
 #define JITMEM_FEATURE_FORK	0x4ULL	/* children keep a code snapshot */
 #define JITMEM_FEATURE_SUBPAGE	0x8ULL	/* segments at @granule, pages shared */
+#define JITMEM_FEATURE_DEBUG_WRITES 0x10ULL /* debuggers may write code */
 
 /**
  * struct jitmem_version - ABI version and features of the module

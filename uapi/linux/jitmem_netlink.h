@@ -47,8 +47,8 @@
  * @JITMEM_A_REFUSED_FOREIGN_MM: u64, ioctls refused from another process
  * @JITMEM_A_CTX_ID: u64, context id, unique while the module is loaded
  * @JITMEM_A_PID: u32, process (thread group) that opened the context; in a
- *	JITMEM_NL_CMD_CONTEXT_GET request, dump this process's contexts only
- *	(1 to 4194304, else ERANGE)
+ *	JITMEM_NL_CMD_CONTEXT_GET or _SEGMENT_GET request, dump this process's
+ *	contexts only (1 to 4194304, else ERANGE)
  * @JITMEM_A_UID: u32, real user id of the process when it opened the context
  * @JITMEM_A_COMM: string, command name of that process
  * @JITMEM_A_ADDR: u64, address of the segment or slab
@@ -56,10 +56,14 @@
  * @JITMEM_A_GROUP: u32, JITMEM_GROUP_* bits of the segment (<linux/jitmem.h>)
  * @JITMEM_A_KEY: u64, key of the segment's region
  * @JITMEM_A_SHA256: binary, SHA-256 of the executable segment's SIZE bytes
- *	(content and zero fill) as mapped
+ *	(content and zero fill) as mapped: when initialized in an event, at the
+ *	time of the dump in JITMEM_NL_CMD_SEGMENT_GET
  * @JITMEM_A_REFUSED_MREMAP: u64, mremap() moves of jitmem memory refused
  * @JITMEM_A_HELD_BYTES: u64, bytes of pages held for segments, live or empty
  * @JITMEM_A_EMPTY_BYTES: u64, of those, empty pages kept mapped for reuse
+ * @JITMEM_A_DEBUG_WRITES: u64, writes debuggers made into code since the
+ *	module was loaded; present only while the module parameter
+ *	debug_writes is on or after such a write
  * @__JITMEM_A_MAX: one after the last attribute
  * @JITMEM_A_MAX: the last attribute
  */
@@ -92,6 +96,7 @@ enum jitmem_attrs {
 	JITMEM_A_REFUSED_MREMAP,
 	JITMEM_A_HELD_BYTES,
 	JITMEM_A_EMPTY_BYTES,
+	JITMEM_A_DEBUG_WRITES,
 
 	__JITMEM_A_MAX,
 	JITMEM_A_MAX = (__JITMEM_A_MAX - 1)
@@ -102,11 +107,13 @@ enum jitmem_attrs {
  * @JITMEM_NL_CMD_UNSPEC: unused
  * @JITMEM_NL_CMD_STATS_GET: do: the module-wide counters, JITMEM_A_CONTEXTS
  *	to JITMEM_A_REFUSED_FOREIGN_MM, JITMEM_A_REFUSED_MREMAP,
- *	JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES; takes no attribute
+ *	JITMEM_A_HELD_BYTES, JITMEM_A_EMPTY_BYTES and, when debug_writes is or
+ *	was on, JITMEM_A_DEBUG_WRITES; takes no attribute
  * @JITMEM_NL_CMD_CONTEXT_GET: dump: one message per open context with
  *	JITMEM_A_CTX_ID, _PID, _UID, _COMM and its counters JITMEM_A_SLABS to
- *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.  Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only
- *	the contexts opened by the requester's user id.  Takes JITMEM_A_PID.
+ *	JITMEM_A_RETIRED_BYTES, JITMEM_A_HELD_BYTES and JITMEM_A_EMPTY_BYTES.
+ *	Without CAP_NET_ADMIN or CAP_SYS_ADMIN, only the contexts opened by
+ *	the requester's user id.  Takes JITMEM_A_PID.
  * @JITMEM_NL_CMD_SEGMENT_INIT_NTF: a segment was initialized: JITMEM_A_CTX_ID,
  *	_PID, _UID, _COMM, _ADDR, _SIZE, _GROUP, _KEY and, when the group has
  *	JITMEM_GROUP_X, JITMEM_A_SHA256
@@ -115,6 +122,11 @@ enum jitmem_attrs {
  * @JITMEM_NL_CMD_SLAB_RELEASE_NTF: a slab was released, after the
  *	_DEINIT_NTF of its segments: JITMEM_A_CTX_ID, _PID, _UID, _COMM,
  *	_ADDR, _SIZE
+ * @JITMEM_NL_CMD_SEGMENT_GET: dump: one message per live segment of the
+ *	open contexts, by context id then address, with JITMEM_A_CTX_ID, _PID,
+ *	_UID, _COMM, _ADDR, _SIZE, _GROUP, _KEY and, when the group has
+ *	JITMEM_GROUP_X, JITMEM_A_SHA256 of the segment as mapped now.  The
+ *	contexts shown, and JITMEM_A_PID, as for JITMEM_NL_CMD_CONTEXT_GET.
  * @__JITMEM_NL_CMD_MAX: one after the last command
  * @JITMEM_NL_CMD_MAX: the last command
  *
@@ -129,6 +141,7 @@ enum jitmem_nl_cmds {
 	JITMEM_NL_CMD_SEGMENT_INIT_NTF,
 	JITMEM_NL_CMD_SEGMENT_DEINIT_NTF,
 	JITMEM_NL_CMD_SLAB_RELEASE_NTF,
+	JITMEM_NL_CMD_SEGMENT_GET,
 
 	__JITMEM_NL_CMD_MAX,
 	JITMEM_NL_CMD_MAX = (__JITMEM_NL_CMD_MAX - 1)

@@ -18,12 +18,14 @@ static int jm_req_check(const struct jitmem_seg_request *req)
 	unsigned int lifetime = req->group & (JITMEM_LIFETIME_FINALIZE | JITMEM_LIFETIME_NOALLOC);
 	int ret;
 
+	if (req->flags || !jm_zero(req->reserved, sizeof(req->reserved)))
+		return -EINVAL;
 	if (lifetime == (JITMEM_LIFETIME_FINALIZE | JITMEM_LIFETIME_NOALLOC))
 		return -EINVAL;
 	ret = jm_group_check(req->group & ~JITMEM_LIFETIME_NOALLOC);
 	if (ret)
 		return ret;
-	if (!req->size || (req->align & (req->align - 1)) || req->align > JM_ALIGN_MAX)
+	if ((req->align & (req->align - 1)) || req->align > JM_ALIGN_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -54,6 +56,7 @@ static void *jm_working_new(size_t size, size_t align)
 int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, size_t n,
 		    struct jitmem_alloc **out)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem_alloc *a;
 	size_t i;
 	int ret;
@@ -81,7 +84,8 @@ int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, siz
 		s->size = reqs[i].size;
 		s->align = reqs[i].align > m->page_size ? reqs[i].align : m->page_size;
 		s->len = jm_page_up(m, s->size);
-		s->working = jm_working_new(s->size, reqs[i].align);
+		/* Size 0: a pointer of its own all the same, as for any segment. */
+		s->working = jm_working_new(s->size ? s->size : 1, reqs[i].align);
 		if (!s->working) {
 			jm_alloc_free(a);
 			return -ENOMEM;
@@ -112,8 +116,8 @@ void *jitmem_alloc_target(struct jitmem_alloc *a, size_t i)
 	return a && i < a->n ? (void *)a->segs[i].target : NULL;
 }
 
-int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pair *actions,
-			  size_t n, void **finalized)
+static int jm_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pair *actions,
+			     size_t n, void **finalized, struct jitmem_result *res)
 {
 	struct jitmem *m;
 	struct jm_seg *segs;
@@ -130,7 +134,7 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 	for (i = 0; i < a->n; i++) {
 		const struct jm_alloc_seg *s = &a->segs[i];
 
-		if (!s->target)
+		if (!s->target || !s->len)	/* NoAlloc, size 0: nothing to install */
 			continue;
 		segs[nsegs++] = (struct jm_seg){
 			.addr = s->target,
@@ -141,10 +145,12 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 			.live = true,
 		};
 	}
-	/* Nothing would outlive finalize: ORC and the kernel refuse it too. */
+	/* No segment at all (NoAlloc and size 0 only): no region to key. */
 	ret = jm_segs_key(segs, nsegs, NULL);
 	if (!ret)
-		ret = jm_region_initialize(m, a->slab, segs, nsegs, actions, n, &key);
+		ret = jm_region_initialize(m, a->slab, segs, nsegs, actions, n, &key, res);
+	if (!ret && jm_perf_on(m))
+		jm_perf_segs(m, segs, nsegs);
 	free(segs);
 	if (ret)
 		return ret;
@@ -156,8 +162,23 @@ int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pai
 	return 0;
 }
 
+int jitmem_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_pair *actions,
+			  size_t n, void **finalized, struct jitmem_result *result)
+{
+	JM_KEEP_ERRNO;
+	int ret;
+
+	if (result)
+		jm_result_clear(result);
+	ret = jm_alloc_finalize(a, actions, n, finalized, result);
+	if (result)
+		jm_result_set(result, ret);
+	return ret;
+}
+
 void jitmem_alloc_abandon(struct jitmem_alloc *a)
 {
+	JM_KEEP_ERRNO;
 	struct jitmem *m;
 
 	if (!a)

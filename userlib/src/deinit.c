@@ -1,18 +1,55 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1
-/* jitmem_deinitialize(): dealloc actions in reverse, then the memory goes. */
+/*
+ * jitmem_deinitialize(_multiple)(), jitmem_deinitialize_range(): dealloc
+ * actions in reverse, then the memory goes; per-item results.
+ */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "internal.h"
 
-static int jm_first_error(const int results[], size_t n)
+/* out[], if not NULL, starts with every item succeeding. */
+void jm_results_start(struct jitmem_result out[], size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (results[i])
-			return results[i];
-	return 0;
+	for (i = 0; out && i < n; i++)
+		jm_result_clear(&out[i]);
+}
+
+/*
+ * Each item's first error into out[] (an action's is there already, with
+ * its message); return the first error of all.
+ */
+int jm_results_finish(const int results[], struct jitmem_result out[], size_t n)
+{
+	size_t i;
+	int first = 0;
+
+	for (i = 0; i < n; i++) {
+		if (out)
+			jm_result_set(&out[i], results[i]);
+		if (!first)
+			first = results[i];
+	}
+	return first;
+}
+
+/* Unlocked, on claimed (DYING) regions: results[i] gets the first failure. */
+void jm_regions_run_deallocs(struct jm_region *const regions[], int results[],
+			     struct jitmem_result out[], size_t n)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		if (!regions[i])
+			continue;
+		ret = jm_actions_dealloc(regions[i]->deallocs, regions[i]->ndeallocs,
+					 out ? &out[i] : NULL);
+		if (!results[i])
+			results[i] = ret;
+	}
 }
 
 /* Under m->lock: claim every live region named by keys. */
@@ -39,73 +76,82 @@ static void jm_regions_claim(struct jitmem *m, void *const keys[], struct jm_reg
 }
 
 /*
- * Under m->lock: free the claimed regions in one backend call.  They leave
- * the handle whatever the backend says (their dealloc actions ran); its error
- * is reported for the item unless an action failed first.
+ * Under m->lock: free the claimed regions (NULL entries skipped) in one
+ * backend call, with live[] and kres[] (n each) as scratch.  They leave the
+ * handle whatever the backend says (their dealloc actions ran); its error is
+ * reported for the item unless one came first.  A Finalize-only region holds
+ * nothing in the backend any more.
  */
-static void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[],
-			    struct jm_region *live[], int kres[], size_t n)
+void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[],
+		     struct jm_region *live[], int kres[], size_t n)
 {
 	size_t i, j, nlive = 0;
-	int ret;
+	int ret = 0;
 
 	for (i = 0; i < n; i++)
-		if (regions[i])
+		if (regions[i] && regions[i]->in_backend)
 			live[nlive++] = regions[i];
-	if (!nlive)
-		return;
-	ret = m->ops->deinitialize(m, live, kres, nlive, false);
+	if (nlive)
+		ret = m->ops->deinitialize(m, live, kres, nlive, false);
 	for (i = 0, j = 0; i < n; i++) {
 		if (!regions[i])
 			continue;
-		if (!results[i])
+		if (regions[i]->in_backend && !results[i])
 			results[i] = ret ? ret : kres[j];
+		j += regions[i]->in_backend;
 		jm_region_forget(m, regions[i], true);
-		j++;
 	}
 }
 
-int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n)
+int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n,
+				 struct jitmem_result results[])
 {
+	JM_KEEP_ERRNO;
 	struct jm_region **regions;
-	int *results, ret;
+	int *res, ret;
 
 	if (!m || (n && !keys))
 		return -EINVAL;
+	jm_results_start(results, n);
 	if (!n)
 		return 0;
 	if (n > SIZE_MAX / (2 * sizeof(*regions)))
 		return -E2BIG;
 	regions = malloc(2 * n * sizeof(*regions));
-	results = malloc(2 * n * sizeof(*results));
-	if (!regions || !results) {
+	res = malloc(2 * n * sizeof(*res));
+	if (!regions || !res) {
 		free(regions);
-		free(results);
+		free(res);
 		return -ENOMEM;
 	}
 	jm_lock(m);
 	ret = m->ops->check(m);
 	if (!ret)
-		jm_regions_claim(m, keys, regions, results, n);
+		jm_regions_claim(m, keys, regions, res, n);
 	jm_unlock(m);
 	if (!ret) {
-		jm_regions_run_deallocs(regions, results, n);
+		jm_regions_run_deallocs(regions, res, results, n);
 		jm_lock(m);
-		jm_regions_free(m, regions, results, regions + n, results + n, n);
+		jm_regions_free(m, regions, res, regions + n, res + n, n);
 		jm_unlock(m);
-		ret = jm_first_error(results, n);
+		ret = jm_results_finish(res, results, n);
 	}
 	free(regions);
-	free(results);
+	free(res);
 	return ret;
 }
 
 int jitmem_deinitialize(struct jitmem *m, void *key)
 {
-	return jitmem_deinitialize_multiple(m, &key, 1);
+	JM_KEEP_ERRNO;
+
+	return jitmem_deinitialize_multiple(m, &key, 1, NULL);
 }
 
-int jitmem_deallocate(struct jitmem *m, void *const finalized[], size_t n)
+int jitmem_deallocate(struct jitmem *m, void *const finalized[], size_t n,
+		      struct jitmem_result results[])
 {
-	return jitmem_deinitialize_multiple(m, finalized, n);
+	JM_KEEP_ERRNO;
+
+	return jitmem_deinitialize_multiple(m, finalized, n, results);
 }

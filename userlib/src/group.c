@@ -4,6 +4,15 @@
 
 #include "internal.h"
 
+#include <linux/jitmem.h>
+
+/* The kernel backend passes groups to the kernel as they are. */
+_Static_assert(JITMEM_PROT_R == JITMEM_GROUP_R, "JITMEM_PROT_R is the uapi's group bit");
+_Static_assert(JITMEM_PROT_W == JITMEM_GROUP_W, "JITMEM_PROT_W is the uapi's group bit");
+_Static_assert(JITMEM_PROT_X == JITMEM_GROUP_X, "JITMEM_PROT_X is the uapi's group bit");
+_Static_assert(JITMEM_LIFETIME_FINALIZE == JITMEM_GROUP_FINALIZE,
+	       "JITMEM_LIFETIME_FINALIZE is the uapi's group bit");
+
 /* A group the executor can hold: R, RW or RX, Standard or Finalize. */
 int jm_group_check(unsigned int group)
 {

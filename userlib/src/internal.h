@@ -10,6 +10,7 @@
 #ifndef JM_INTERNAL_H
 #define JM_INTERNAL_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,6 +22,29 @@
 #include "freelist.h"
 #include "list.h"
 #include "tree.h"
+
+/*
+ * At the top of every public function: errno is restored when it returns,
+ * so that no call changes errno (jitmem.h promises it).
+ */
+static inline void jm_errno_restore(const int *saved)
+{
+	errno = *saved;
+}
+
+#define JM_KEEP_ERRNO \
+	const int jm_saved_errno_ __attribute__((cleanup(jm_errno_restore))) = errno
+
+/* Reserved fields of public structs: all zero, or the caller is newer than us. */
+static inline bool jm_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
 
 #define JM_PROT_MASK	(JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X)
 #define JM_GROUP_MASK	(JM_PROT_MASK | JITMEM_LIFETIME_FINALIZE)
@@ -37,6 +61,13 @@ struct jm_seg {
 	size_t content_size;
 	unsigned int group;	/* JITMEM_PROT_* | JITMEM_LIFETIME_FINALIZE */
 	bool live;		/* false once a Finalize segment was freed */
+	bool held;		/* freed, but its range stays the region's: the key */
+};
+
+/* A dealloc action kept for deinitialize, and the index of its pair. */
+struct jm_dealloc {
+	struct jitmem_action action;
+	size_t index;
 };
 
 enum jm_region_state {
@@ -50,10 +81,13 @@ struct jm_region {
 	struct jm_list link;		/* in m->region_list, creation order */
 	struct jm_slab *slab;
 	enum jm_region_state state;
+	bool fin_only;			/* only Finalize segments: the backend holds
+					 * them as Standard until they are freed */
+	bool in_backend;		/* the backend holds some of its segments */
 	size_t nsegs;
 	struct jm_seg *segs;
 	size_t ndeallocs;
-	struct jitmem_action *deallocs;	/* run in reverse */
+	struct jm_dealloc *deallocs;	/* run in reverse */
 };
 
 struct jm_zone {
@@ -71,6 +105,8 @@ struct jm_slab {
 	bool releasing;
 	bool busy;			/* scratch of release: a region is in use */
 	bool gone;			/* unmapped, leaving the handle */
+	size_t guard;			/* bytes of our guard mapping after the slab */
+	void *shadow;			/* working memory of jitmem_prepare(), or NULL */
 	size_t item;			/* scratch of release: its batch item */
 	struct jm_zone zones[JM_NCLASSES];
 	struct jm_tree segs;		/* live segments (user slabs) */
@@ -107,6 +143,7 @@ struct jm_backend_ops {
 struct jitmem {
 	pthread_mutex_t lock;
 	const struct jm_backend_ops *ops;
+	struct jitmem_backend_info info;	/* .device is device[] */
 	int fd;
 	pid_t pid;
 	size_t page_size;
@@ -116,6 +153,8 @@ struct jitmem {
 	struct jm_list region_list;
 	struct jm_window window;
 	struct jm_list inflight;	/* allocations not finalized yet */
+	struct jm_perf *perf;		/* NULL: profiling off (perf.c) */
+	char device[];			/* the kernel backend's node, "" if none */
 };
 
 struct jm_alloc_seg {
@@ -156,8 +195,10 @@ static inline void jm_unlock(struct jitmem *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* open.c */
-int jm_kernel_open(struct jitmem *m);
+/* device.c */
+struct jitmem_version;
+int jm_version_check(const struct jitmem_version *v);
+int jm_kernel_open(struct jitmem *m, const char *path, unsigned int *cause);
 
 /* group.c */
 int jm_group_check(unsigned int group);
@@ -171,18 +212,34 @@ struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len)
 void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n);
 
 /* actions.c */
+void jm_result_clear(struct jitmem_result *res);
+void jm_result_set(struct jitmem_result *res, int error);
 int jm_actions_finalize(const struct jitmem_action_pair *actions, size_t n,
-			struct jitmem_action *deallocs, size_t *ndeallocs);
-int jm_actions_dealloc(const struct jitmem_action *deallocs, size_t n);
+			struct jm_dealloc *deallocs, size_t *ndeallocs,
+			struct jitmem_result *res);
+int jm_actions_dealloc(const struct jm_dealloc *deallocs, size_t n, struct jitmem_result *res);
 
 /* region.c */
 int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm_seg *segs,
 			 size_t nsegs, const struct jitmem_action_pair *actions, size_t nactions,
-			 uintptr_t *key);
+			 uintptr_t *key, struct jitmem_result *res);
 void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back);
 void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *s,
 			  bool give_back);
-void jm_regions_run_deallocs(struct jm_region *const regions[], int results[], size_t n);
+
+/* deinit.c */
+void jm_results_start(struct jitmem_result out[], size_t n);
+int jm_results_finish(const int results[], struct jitmem_result out[], size_t n);
+void jm_regions_run_deallocs(struct jm_region *const regions[], int results[],
+			     struct jitmem_result out[], size_t n);
+void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[],
+		     struct jm_region *live[], int kres[], size_t n);
+
+/* prepare.c */
+void jm_shadow_discard(struct jm_slab *slab, uintptr_t addr, size_t len);
+void jm_shadow_discard_segs(struct jm_slab *slab, const struct jm_seg *segs, size_t n);
+void jm_shadow_free(struct jm_slab *slab);
+bool jm_slab_range_busy(struct jm_slab *slab, uintptr_t addr, size_t len);
 
 /* window.c */
 int jm_window_carve(struct jitmem *m, size_t len, uintptr_t *addr);
@@ -192,7 +249,14 @@ void jm_window_close(struct jitmem *m);
 int jm_place(struct jitmem *m, struct jitmem_alloc *a);
 void jm_unplace(struct jitmem *m, struct jitmem_alloc *a);
 
-/* stats.c */
-int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st);
+/* perf.c: m->perf is set once, by jitmem_perf_enable(), and read without m->lock. */
+void jm_perf_open_env(struct jitmem *m);
+void jm_perf_segs(struct jitmem *m, const struct jm_seg *segs, size_t n);
+void jm_perf_close(struct jitmem *m);
+
+static inline bool jm_perf_on(const struct jitmem *m)
+{
+	return __atomic_load_n(&m->perf, __ATOMIC_ACQUIRE) != NULL;
+}
 
 #endif /* JM_INTERNAL_H */

@@ -4,7 +4,6 @@
  * writes the content itself and never maps code writable.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -21,28 +20,6 @@ _Static_assert(sizeof(int) == sizeof(__s32), "batch results are __s32");
 static int jm_ioctl(struct jitmem *m, unsigned long cmd, void *arg)
 {
 	return ioctl(m->fd, cmd, arg) ? -errno : 0;
-}
-
-int jm_kernel_open(struct jitmem *m)
-{
-	struct jitmem_version v = { .size = sizeof(v) };
-	int ret;
-
-	m->fd = open("/dev/jitmem", O_RDWR | O_CLOEXEC);
-	if (m->fd < 0)
-		return -errno;
-	ret = jm_ioctl(m, JITMEM_IOC_VERSION, &v);
-	if (!ret && (v.abi_version < 1 || !(v.features & JITMEM_FEATURE_MEMMAP) ||
-		     !v.page_size || v.page_size & (v.page_size - 1)))
-		ret = -EOPNOTSUPP;
-	if (ret) {
-		close(m->fd);
-		m->fd = -1;
-		return ret;
-	}
-	m->page_size = v.page_size;
-	m->pid = getpid();
-	return 0;
 }
 
 /* The context belongs to the process that opened it: a forked child gets EPERM. */
@@ -147,7 +124,13 @@ static int jm_kernel_initialize(struct jitmem *m, struct jm_region *r, uintptr_t
 		segs[i].length = r->segs[i].len;
 		segs[i].content = (uintptr_t)r->segs[i].content;
 		segs[i].content_size = r->segs[i].content_size;
-		segs[i].group = (__u8)r->segs[i].group;
+		/*
+		 * The module wants a Standard segment in every region: it holds
+		 * a Finalize-only one as Standard until the library frees it.
+		 */
+		segs[i].group = (__u8)(r->fin_only ?
+				       r->segs[i].group & ~JITMEM_LIFETIME_FINALIZE :
+				       r->segs[i].group);
 	}
 	ret = jm_ioctl(m, JITMEM_IOC_INITIALIZE, &init);
 	free(segs);
@@ -189,6 +172,7 @@ static int jm_kernel_stats(struct jitmem *m, struct jitmem_stats *st)
 		.bytes_r = q.bytes_r,
 		.bytes_rw = q.bytes_rw,
 		.bytes_rx = q.bytes_rx,
+		.retired_bytes = q.retired_bytes,
 	};
 	return 0;
 }

@@ -14,9 +14,15 @@
 
 #define JM_ZONE_SIZE ((size_t)32 << 20)
 
-static bool jm_seg_placed(const struct jm_alloc_seg *s)
+/* Executor memory: not NoAlloc, and not of size 0 (an address, no range). */
+static bool jm_seg_executor(const struct jm_alloc_seg *s)
 {
 	return !(s->group & JITMEM_LIFETIME_NOALLOC);
+}
+
+static bool jm_seg_placed(const struct jm_alloc_seg *s)
+{
+	return jm_seg_executor(s) && s->len;
 }
 
 static struct jm_freelist *jm_seg_zone(struct jm_slab *slab, const struct jm_alloc_seg *s)
@@ -30,9 +36,8 @@ static void jm_unplace_upto(struct jitmem_alloc *a, struct jm_slab *slab, size_t
 	while (i--) {
 		struct jm_alloc_seg *s = &a->segs[i];
 
-		if (!jm_seg_placed(s))
-			continue;
-		jm_fl_add(jm_seg_zone(slab, s), s->target, s->len);
+		if (jm_seg_placed(s))
+			jm_fl_add(jm_seg_zone(slab, s), s->target, s->len);
 		s->target = 0;
 	}
 }
@@ -53,6 +58,13 @@ static int jm_place_in(struct jitmem_alloc *a, struct jm_slab *slab)
 			return ret;
 		}
 	}
+	/*
+	 * Size 0: an address in the allocation's slab that holds nothing, as
+	 * JITLink gives such segments (the start of its protection's zone).
+	 */
+	for (i = 0; i < a->n; i++)
+		if (jm_seg_executor(&a->segs[i]) && !a->segs[i].len)
+			a->segs[i].target = slab->zones[jm_group_class(a->segs[i].group)].start;
 	a->slab = slab;
 	return 0;
 }
@@ -111,7 +123,7 @@ int jm_place(struct jitmem *m, struct jitmem_alloc *a)
 	size_t i;
 	int ret;
 
-	for (i = 0; i < a->n && !jm_seg_placed(&a->segs[i]); i++)
+	for (i = 0; i < a->n && !jm_seg_executor(&a->segs[i]); i++)
 		;
 	if (i == a->n)
 		return 0;	/* NoAlloc only: no executor memory at all */

@@ -16,9 +16,10 @@ void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *
 	struct jm_slab *slab = r->slab;
 
 	(void)m;
-	if (!s->live)
+	if (!s->live && !s->held)
 		return;
 	s->live = false;
+	s->held = false;
 	if (!slab->allocator)
 		jm_tree_remove(&slab->segs, &s->node);
 	else if (give_back)
@@ -56,6 +57,7 @@ static void jm_region_add(struct jitmem *m, struct jm_region *r)
 static struct jm_region *jm_region_new(const struct jm_seg *segs, size_t nsegs, size_t nactions)
 {
 	struct jm_region *r = calloc(1, sizeof(*r));
+	size_t i;
 
 	if (!r)
 		return NULL;
@@ -69,6 +71,10 @@ static struct jm_region *jm_region_new(const struct jm_seg *segs, size_t nsegs, 
 	memcpy(r->segs, segs, nsegs * sizeof(*segs));
 	r->nsegs = nsegs;
 	r->state = JM_REGION_PENDING;
+	r->fin_only = true;
+	for (i = 0; i < nsegs; i++)
+		if (!(segs[i].group & JITMEM_LIFETIME_FINALIZE))
+			r->fin_only = false;
 	return r;
 }
 
@@ -82,7 +88,12 @@ static bool jm_region_has_finalize_segs(const struct jm_region *r)
 	return false;
 }
 
-/* Under m->lock, after the finalize actions succeeded. */
+/*
+ * Under m->lock, after the finalize actions succeeded.  A Finalize-only
+ * region (the backend holds it as Standard) goes from the backend whole, and
+ * its key segment's range stays taken until it is deinitialized: no other
+ * region can have its key meanwhile.
+ */
 static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
 {
 	int ret, result;
@@ -90,14 +101,25 @@ static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
 
 	if (!jm_region_has_finalize_segs(r))
 		return 0;
-	ret = m->ops->deinitialize(m, &r, &result, 1, true);
+	ret = m->ops->deinitialize(m, &r, &result, 1, !r->fin_only);
 	if (!ret)
 		ret = result;
 	if (ret)
 		return ret;
-	for (i = 0; i < r->nsegs; i++)
-		if (r->segs[i].group & JITMEM_LIFETIME_FINALIZE)
-			jm_region_seg_forget(m, r, &r->segs[i], true);
+	if (r->fin_only)
+		r->in_backend = false;
+	for (i = 0; i < r->nsegs; i++) {
+		struct jm_seg *s = &r->segs[i];
+
+		if (!(s->group & JITMEM_LIFETIME_FINALIZE))
+			continue;
+		if (r->fin_only && s->addr == r->node.key) {
+			s->live = false;
+			s->held = true;
+		} else {
+			jm_region_seg_forget(m, r, s, true);
+		}
+	}
 	return 0;
 }
 
@@ -109,7 +131,7 @@ static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
  */
 int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm_seg *segs,
 			 size_t nsegs, const struct jitmem_action_pair *actions, size_t nactions,
-			 uintptr_t *key)
+			 uintptr_t *key, struct jitmem_result *res)
 {
 	struct jm_region *r = jm_region_new(segs, nsegs, nactions);
 	int ret, result;
@@ -130,63 +152,73 @@ int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm
 		return ret;
 	}
 	r->slab = slab;
+	r->in_backend = true;
 	jm_region_add(m, r);
 	jm_unlock(m);
 
-	ret = jm_actions_finalize(actions, nactions, r->deallocs, &r->ndeallocs);
+	ret = jm_actions_finalize(actions, nactions, r->deallocs, &r->ndeallocs, res);
 
 	jm_lock(m);
 	if (!ret) {
 		ret = jm_region_drop_finalize_segs(m, r);
 		if (ret) {
 			jm_unlock(m);
-			jm_actions_dealloc(r->deallocs, r->ndeallocs);
+			jm_actions_dealloc(r->deallocs, r->ndeallocs, NULL);
 			jm_lock(m);
 		}
 	}
 	if (ret) {
 		/* Back to reserved; an allocator's ranges stay with the allocation. */
-		m->ops->deinitialize(m, &r, &result, 1, false);
+		if (r->in_backend)
+			m->ops->deinitialize(m, &r, &result, 1, false);
 		jm_region_forget(m, r, false);
 	} else {
 		r->state = JM_REGION_LIVE;
 		*key = r->node.key;
+		jm_shadow_discard_segs(slab, segs, nsegs);
 	}
 	jm_unlock(m);
 	return ret;
 }
 
-/* Unlocked, on claimed (DYING) regions: results[i] gets the first failure. */
-void jm_regions_run_deallocs(struct jm_region *const regions[], int results[], size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (regions[i])
-			results[i] = jm_actions_dealloc(regions[i]->deallocs,
-							regions[i]->ndeallocs);
-}
-
-int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)
+static int jm_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)
 {
 	struct jm_seg *segs;
+	size_t nsegs;
 	uintptr_t k;
 	int ret;
 
 	if (!m || !req || !key || !req->segments || !req->nsegments ||
 	    (req->nactions && !req->actions))
 		return -EINVAL;
+	if (req->flags || req->reserved0 || !jm_zero(req->reserved, sizeof(req->reserved)))
+		return -EINVAL;
 	if (req->nsegments > SIZE_MAX / sizeof(*segs))
 		return -E2BIG;
 	segs = malloc(req->nsegments * sizeof(*segs));
 	if (!segs)
 		return -ENOMEM;
-	ret = jm_segs_from_user(m, req->segments, req->nsegments, segs);
+	ret = jm_segs_from_user(m, req->segments, req->nsegments, segs, &nsegs);
 	if (!ret)
-		ret = jm_region_initialize(m, NULL, segs, req->nsegments, req->actions,
-					   req->nactions, &k);
+		ret = jm_region_initialize(m, NULL, segs, nsegs, req->actions, req->nactions,
+					   &k, req->result);
+	if (!ret && jm_perf_on(m))
+		jm_perf_segs(m, segs, nsegs);
 	free(segs);
 	if (!ret)
 		*key = (void *)k;
+	return ret;
+}
+
+int jitmem_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)
+{
+	JM_KEEP_ERRNO;
+	int ret;
+
+	if (req && req->result)
+		jm_result_clear(req->result);
+	ret = jm_initialize(m, req, key);
+	if (req && req->result)
+		jm_result_set(req->result, ret);
 	return ret;
 }

@@ -2,6 +2,7 @@
 /* Slabs: jitmem_reserve(), jitmem_release() and their bookkeeping. */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "internal.h"
 
@@ -64,17 +65,53 @@ void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], 
 	jm_list_for_each_safe(l, tmp, &m->region_list)
 		if (jm_region_of(l)->slab->gone)
 			jm_region_forget(m, jm_region_of(l), false);
-	for (i = 0; i < nlive; i++)
+	for (i = 0; i < nlive; i++) {
+		if (slabs[i]->guard)
+			munmap((void *)(slabs[i]->start + slabs[i]->len), slabs[i]->guard);
+		jm_shadow_free(slabs[i]);
 		jm_slab_forget(m, slabs[i]);
+	}
+}
+
+#define JM_RESERVE_TRIES 8
+
+/*
+ * Under m->lock: a slab with a guard page of ours right after it.  A
+ * PROT_NONE placeholder of len + guard comes first, then the slab takes its
+ * first len bytes.  Two slabs thus never touch, and a caller that merges
+ * touching free ranges (LLVM's MapperJITLinkMemoryManager does) never gets
+ * one range across two slabs.
+ */
+static int jm_reserve_guarded(struct jitmem *m, size_t len, size_t guard, uintptr_t *start)
+{
+	int tries, ret = -EEXIST;
+	void *p;
+
+	for (tries = 0; tries < JM_RESERVE_TRIES && ret == -EEXIST; tries++) {
+		p = mmap(NULL, len + guard, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		ret = m->ops->reserve(m, len, (uintptr_t)p, JM_PLACE_WINDOW, start);
+		if (!ret)
+			return 0;
+		/* EEXIST: another thread mapped into the hole; only the guard is ours. */
+		if (ret == -EEXIST)
+			munmap((char *)p + len, guard);
+		else
+			munmap(p, len + guard);
+	}
+	return ret;
 }
 
 int jitmem_reserve(struct jitmem *m, size_t size, void **addr)
 {
+	JM_KEEP_ERRNO;
 	struct jm_slab *s;
 	uintptr_t start;
 	int ret;
 
-	if (!m || !addr || !size || size > SIZE_MAX - m->page_size)
+	if (!m || !addr || !size || size > SIZE_MAX - 2 * m->page_size)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -83,9 +120,11 @@ int jitmem_reserve(struct jitmem *m, size_t size, void **addr)
 	jm_lock(m);
 	ret = m->ops->check(m);
 	if (!ret)
-		ret = m->ops->reserve(m, size, 0, JM_PLACE_ANY, &start);
-	if (!ret)
+		ret = jm_reserve_guarded(m, size, m->page_size, &start);
+	if (!ret) {
+		s->guard = m->page_size;
 		jm_slab_link(m, s, start, size);
+	}
 	jm_unlock(m);
 	if (ret)
 		free(s);
@@ -158,8 +197,10 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 	return 0;
 }
 
-int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
+int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n,
+			    struct jitmem_result out[])
 {
+	JM_KEEP_ERRNO;
 	struct jm_region **claimed = NULL;
 	struct jm_slab **slabs;
 	size_t i, nclaimed = 0;
@@ -167,6 +208,7 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 
 	if (!m || (n && !addrs))
 		return -EINVAL;
+	jm_results_start(out, n);
 	if (!n)
 		return 0;
 	if (n > SIZE_MAX / sizeof(*slabs))
@@ -186,7 +228,8 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 	if (!ret) {
 		for (i = 0; i < nclaimed; i++) {
 			size_t item = claimed[i]->slab->item;
-			int err = jm_actions_dealloc(claimed[i]->deallocs, claimed[i]->ndeallocs);
+			int err = jm_actions_dealloc(claimed[i]->deallocs, claimed[i]->ndeallocs,
+						     out ? &out[item] : NULL);
 
 			if (err && !results[item])
 				results[item] = err;
@@ -194,8 +237,7 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 		jm_lock(m);
 		jm_slabs_release(m, slabs, results, n);
 		jm_unlock(m);
-		for (i = 0; i < n && !ret; i++)
-			ret = results[i];
+		ret = jm_results_finish(results, out, n);
 	}
 	free(claimed);
 	free(slabs);
@@ -205,5 +247,7 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n)
 
 int jitmem_release(struct jitmem *m, void *addr)
 {
-	return jitmem_release_multiple(m, &addr, 1);
+	JM_KEEP_ERRNO;
+
+	return jitmem_release_multiple(m, &addr, 1, NULL);
 }

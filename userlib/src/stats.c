@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1
-/* Counters of the userspace backend: what the handle holds mapped. */
+/* jitmem_get_stats(), and the counters of the userspace backend. */
 #include "internal.h"
 
-int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
+/* The userspace backend's: what the handle holds mapped. */
+static int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 {
 	const struct jm_list *l;
 	size_t i;
@@ -15,7 +16,8 @@ int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 	jm_list_for_each(l, &m->region_list) {
 		const struct jm_region *r = jm_region_of(l);
 
-		st->regions++;
+		/* As the module counts: a region holding no memory is none. */
+		st->regions += r->in_backend;
 		for (i = 0; i < r->nsegs; i++) {
 			const struct jm_seg *seg = &r->segs[i];
 
@@ -31,4 +33,17 @@ int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 		}
 	}
 	return 0;
+}
+
+int jitmem_get_stats(struct jitmem *m, struct jitmem_stats *st)
+{
+	JM_KEEP_ERRNO;
+	int ret;
+
+	if (!m || !st)
+		return -EINVAL;
+	jm_lock(m);
+	ret = m->ops->stats ? m->ops->stats(m, st) : jm_stats_walk(m, st);
+	jm_unlock(m);
+	return ret;
 }

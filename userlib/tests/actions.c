@@ -16,12 +16,17 @@ struct t_act {
 	unsigned char expect;		/* ...with this value */
 };
 
-static int t_action(void *arg)
+static int t_action(void *arg, struct jitmem_result *res)
 {
 	struct t_act *a = arg;
 
-	if (a->check && *a->check != a->expect)
+	if (a->check && *a->check != a->expect) {
+		snprintf(res->message, sizeof(res->message), "%c read %u, not %u", a->name,
+			 *a->check, a->expect);
 		return -EBADE;
+	}
+	if (a->ret)
+		snprintf(res->message, sizeof(res->message), "action %c fails", a->name);
 	if (a->log->n < sizeof(a->log->ran) - 1)
 		a->log->ran[a->log->n++] = a->name;
 	return a->ret;
@@ -54,8 +59,8 @@ static int finalize_reads_content(void)
 		struct jitmem_action_pair pairs[3] = {
 			T_PAIR(&f1, NULL), T_PAIR(&f2, NULL), T_PAIR(&f3, NULL),
 		};
-		struct jitmem_segment seg = { p, pg, content, 3, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 1, pairs, 3 };
+		struct jitmem_segment seg = T_SEG(p, pg, content, 3, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 1, pairs, 3);
 
 		T_OK(jitmem_initialize(m, &req, &key));
 		T_CHECK(strcmp(log.ran, "abc") == 0);
@@ -78,14 +83,14 @@ static int dealloc_only_on_deinitialize(void)
 
 	T_CHECK((m = t_setup(&slab)));
 	{
-		struct jitmem_segment seg = { slab, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W };
-		struct jitmem_init_request req = { &seg, 1, pairs, 3 };
+		struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W);
+		struct jitmem_init_request req = T_INIT(&seg, 1, pairs, 3);
 
 		T_OK(jitmem_initialize(m, &req, &key));
 		T_CHECK(strcmp(log.ran, "ab") == 0);
 		T_OK(jitmem_deinitialize(m, key));
 		T_CHECK(strcmp(log.ran, "abCA") == 0);
-		T_EQ(t_readable(slab), 0);
+		T_EQ(t_freed(slab, T_FILL_DATA), 1);
 	}
 	jitmem_close(m);
 	T_CHECK(strcmp(log.ran, "abCA") == 0);
@@ -112,14 +117,14 @@ static int failing_finalize_rolls_back(void)
 	T_CHECK((m = t_setup(&slab)));
 	{
 		char c = 9;
-		struct jitmem_segment seg = { slab, pg, &c, 1, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 1, pairs, 4 };
+		struct jitmem_segment seg = T_SEG(slab, pg, &c, 1, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 1, pairs, 4);
 
 		T_EQ(jitmem_initialize(m, &req, &key), -EXDEV);
 		T_CHECK(key == NULL);
 		T_CHECK(strcmp(log.ran, "acBA") == 0);
-		T_EQ(t_readable(slab), 0);
-		T_OK(jitmem_stats(m, &st));
+		T_EQ(t_freed(slab, T_FILL_DATA), 1);
+		T_OK(jitmem_get_stats(m, &st));
 		T_EQ(st.regions, 0);
 		T_EQ(st.segments, 0);
 		/* Back to reserved: the same range initializes again. */
@@ -142,8 +147,8 @@ static int positive_return_is_an_error(void)
 
 	T_CHECK((m = t_setup(&slab)));
 	{
-		struct jitmem_segment seg = { slab, pg, NULL, 0, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 1, &pair, 1 };
+		struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 1, &pair, 1);
 
 		T_EQ(jitmem_initialize(m, &req, &key), -EIO);
 	}
@@ -163,8 +168,8 @@ static int dealloc_error_reported(void)
 
 	T_CHECK((m = t_setup(&slab)));
 	{
-		struct jitmem_segment seg = { slab, pg, NULL, 0, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 2, NULL, 0 };
+		struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 2, NULL, 0);
 
 		req.nsegments = 1;
 		req.actions = pairs;
@@ -173,9 +178,9 @@ static int dealloc_error_reported(void)
 		seg.addr = (char *)slab + pg;
 		req.nactions = 0;
 		T_OK(jitmem_initialize(m, &req, &keys[1]));
-		T_EQ(jitmem_deinitialize_multiple(m, keys, 2), -EBADMSG);
+		T_EQ(jitmem_deinitialize_multiple(m, keys, 2, NULL), -EBADMSG);
 		T_CHECK(strcmp(log.ran, "BA") == 0);
-		T_OK(jitmem_stats(m, &st));
+		T_OK(jitmem_get_stats(m, &st));
 		T_EQ(st.regions, 0);
 	}
 	jitmem_close(m);
@@ -190,19 +195,19 @@ static int close_runs_pending_deallocs(void)
 	struct t_act d3 = { &log, '3', 0, NULL, 0 };
 	struct jitmem_action_pair p1 = T_PAIR(NULL, &d1), p2 = T_PAIR(NULL, &d2);
 	struct jitmem_action_pair p3 = T_PAIR(NULL, &d3);
-	struct jitmem_seg_request sreq = { JITMEM_PROT_R, 1, 0 };
+	struct jitmem_seg_request sreq = T_REQ(JITMEM_PROT_R, 1, 0);
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *slab, *key, *fin;
 
 	T_CHECK((m = t_setup(&slab)));
 	{
-		struct jitmem_segment seg = { slab, pg, NULL, 0, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 1, &p1, 1 };
+		struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 1, &p1, 1);
 
 		T_OK(jitmem_initialize(m, &req, &key));
 		T_OK(jitmem_allocate(m, &sreq, 1, &a));
-		T_OK(jitmem_alloc_finalize(a, &p2, 1, &fin));
+		T_OK(jitmem_alloc_finalize(a, &p2, 1, &fin, NULL));
 		seg.addr = (char *)slab + 2 * pg;
 		req.actions = &p3;
 		T_OK(jitmem_initialize(m, &req, &key));
@@ -219,18 +224,20 @@ struct t_reenter {
 	int ret, ret_self;
 };
 
-static int t_reenter_finalize(void *arg)
+static int t_reenter_finalize(void *arg, struct jitmem_result *res)
 {
 	struct t_reenter *r = arg;
 	struct jitmem_stats st;
 
-	return jitmem_stats(r->m, &st) ?: st.regions == 2 ? 0 : -EBADE;
+	(void)res;
+	return jitmem_get_stats(r->m, &st) ?: st.regions == 2 ? 0 : -EBADE;
 }
 
-static int t_reenter_dealloc(void *arg)
+static int t_reenter_dealloc(void *arg, struct jitmem_result *res)
 {
 	struct t_reenter *r = arg;
 
+	(void)res;
 	r->ret_self = jitmem_deinitialize(r->m, r->self);
 	r->ret = jitmem_deinitialize(r->m, r->victim);
 	return 0;
@@ -249,8 +256,8 @@ static int actions_may_reenter(void)
 	T_CHECK((m = t_setup(&slab)));
 	re.m = m;
 	{
-		struct jitmem_segment seg = { slab, pg, NULL, 0, JITMEM_PROT_R };
-		struct jitmem_init_request req = { &seg, 1, NULL, 0 };
+		struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R);
+		struct jitmem_init_request req = T_INIT(&seg, 1, NULL, 0);
 
 		T_OK(jitmem_initialize(m, &req, &re.victim));
 		seg.addr = (char *)slab + pg;
@@ -263,7 +270,7 @@ static int actions_may_reenter(void)
 		T_EQ(re.ret_self, -ENOENT);
 		T_EQ(re.ret, 0);
 	}
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
 	return 0;

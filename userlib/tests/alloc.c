@@ -5,13 +5,13 @@
 /* Allocate one segment, finalize it without actions. */
 static int t_one(struct jitmem *m, unsigned int group, size_t size, void **fin)
 {
-	struct jitmem_seg_request req = { group, size, 0 };
+	struct jitmem_seg_request req = T_REQ(group, size, 0);
 	struct jitmem_alloc *a;
 	int ret = jitmem_allocate(m, &req, 1, &a);
 
 	if (ret)
 		return ret;
-	ret = jitmem_alloc_finalize(a, NULL, 0, fin);
+	ret = jitmem_alloc_finalize(a, NULL, 0, fin, NULL);
 	if (ret)
 		jitmem_alloc_abandon(a);
 	return ret;
@@ -20,7 +20,9 @@ static int t_one(struct jitmem *m, unsigned int group, size_t size, void **fin)
 /* Working memory is zeroed and writable; targets appear only at finalize. */
 static int allocate_finalize_deallocate(void)
 {
-	struct jitmem_seg_request reqs[3] = { { RX, 100, 0 }, { RO, 5000, 0 }, { RW, 16, 0 } };
+	struct jitmem_seg_request reqs[3] = {
+		T_REQ(RX, 100, 0), T_REQ(RO, 5000, 0), T_REQ(RW, 16, 0),
+	};
 	unsigned char *w0, *w1, *w2, *code, *ro, *rw;
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -51,7 +53,7 @@ static int allocate_finalize_deallocate(void)
 	t_code(w0, 1234);
 	memset(w1, 'r', 5000);
 	w2[15] = 'w';
-	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL));
 	T_EQ(t_call(code), 1234);
 	T_EQ(ro[4999], 'r');
 	T_EQ(ro[5000], 0);
@@ -62,17 +64,17 @@ static int allocate_finalize_deallocate(void)
 	T_EQ(t_writable(rw), 1);
 	/* The key is the lowest Standard target. */
 	T_CHECK(fin == (code < ro ? (code < rw ? code : rw) : (ro < rw ? ro : rw)));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 3);
 	T_EQ(st.bytes_rx, pg);
 	T_EQ(st.bytes_r, 2 * pg);
 	T_EQ(st.bytes_rw, pg);
-	T_OK(jitmem_deallocate(m, &fin, 1));
-	T_EQ(t_readable(code), 0);
-	T_EQ(t_readable(rw), 0);
-	T_EQ(jitmem_deallocate(m, &fin, 1), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
+	T_EQ(t_freed(code, T_FILL_CODE), 1);
+	T_EQ(t_freed(rw, T_FILL_DATA), 1);
+	T_EQ(jitmem_deallocate(m, &fin, 1, NULL), -ENOENT);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
 	return 0;
@@ -80,7 +82,7 @@ static int allocate_finalize_deallocate(void)
 
 static int allocate_bad_args(void)
 {
-	struct jitmem_seg_request req = { RO, 1, 0 };
+	struct jitmem_seg_request req = T_REQ(RO, 1, 0);
 	struct jitmem_alloc *a = NULL;
 	struct jitmem_stats st;
 	struct jitmem *m;
@@ -91,9 +93,6 @@ static int allocate_bad_args(void)
 	T_EQ(jitmem_allocate(m, NULL, 1, &a), -EINVAL);
 	T_EQ(jitmem_allocate(m, &req, 1, NULL), -EINVAL);
 	T_EQ(jitmem_allocate(NULL, &req, 1, &a), -EINVAL);
-	req.size = 0;
-	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
-	req.size = 1;
 	req.align = 3;
 	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
 	req.align = 0;
@@ -105,17 +104,27 @@ static int allocate_bad_args(void)
 	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
 	req.group = RO | 64;
 	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.group = RO;
+	req.flags = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.flags = 0;
+	req.reserved[0] = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.reserved[0] = 0;
+	req.reserved[1] = 1;
+	T_EQ(jitmem_allocate(m, &req, 1, &a), -EINVAL);
+	req.reserved[1] = 0;
 	T_CHECK(a == NULL);
 	req.group = RO;
 	T_OK(jitmem_allocate(m, &req, 1, &a));
-	T_EQ(jitmem_alloc_finalize(a, NULL, 1, &fin), -EINVAL);
-	T_EQ(jitmem_alloc_finalize(a, NULL, 0, NULL), -EINVAL);
-	T_EQ(jitmem_alloc_finalize(NULL, NULL, 0, &fin), -EINVAL);
+	T_EQ(jitmem_alloc_finalize(a, NULL, 1, &fin, NULL), -EINVAL);
+	T_EQ(jitmem_alloc_finalize(a, NULL, 0, NULL, NULL), -EINVAL);
+	T_EQ(jitmem_alloc_finalize(NULL, NULL, 0, &fin, NULL), -EINVAL);
 	jitmem_alloc_abandon(a);
 	jitmem_alloc_abandon(NULL);
-	T_EQ(jitmem_deallocate(m, NULL, 1), -EINVAL);
-	T_OK(jitmem_deallocate(m, NULL, 0));
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(jitmem_deallocate(m, NULL, 1, NULL), -EINVAL);
+	T_OK(jitmem_deallocate(m, NULL, 0, NULL));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
 	return 0;
@@ -129,19 +138,19 @@ static int second_allocation_reuses_slab(void)
 	void *f1, *f2;
 
 	T_CHECK((m = t_setup(NULL)));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_OK(t_one(m, RX, 10, &f1));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_OK(t_one(m, RX, 10, &f2));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_CHECK((char *)f2 == (char *)f1 + pg);	/* first fit, right after */
-	T_OK(jitmem_deallocate(m, &f1, 1));
+	T_OK(jitmem_deallocate(m, &f1, 1, NULL));
 	T_OK(t_one(m, RX, 10, &f1));		/* the freed range, again */
 	T_CHECK((char *)f2 == (char *)f1 + pg);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	jitmem_close(m);
 	return 0;
@@ -160,13 +169,13 @@ static int freed_neighbours_coalesce(void)
 	T_OK(t_one(m, RO, 1, &f[3]));
 	T_CHECK((char *)f[1] == (char *)f[0] + pg && (char *)f[2] == (char *)f[1] + pg);
 	/* Free the second, then the first: the range merges with its next. */
-	T_OK(jitmem_deallocate(m, &f[1], 1));
-	T_OK(jitmem_deallocate(m, &f[0], 1));
+	T_OK(jitmem_deallocate(m, &f[1], 1, NULL));
+	T_OK(jitmem_deallocate(m, &f[0], 1, NULL));
 	T_OK(t_one(m, RO, 2 * pg, &big));
 	T_CHECK(big == f[0]);
 	/* Free both sides of one: it merges with prev and next. */
-	T_OK(jitmem_deallocate(m, &big, 1));
-	T_OK(jitmem_deallocate(m, &f[2], 1));
+	T_OK(jitmem_deallocate(m, &big, 1, NULL));
+	T_OK(jitmem_deallocate(m, &f[2], 1, NULL));
 	T_OK(t_one(m, RO, 3 * pg, &big));
 	T_CHECK(big == f[0]);
 	jitmem_close(m);
@@ -181,7 +190,7 @@ static int zones_per_protection(void)
 
 	T_CHECK((m = t_setup(NULL)));
 	T_OK(t_one(m, RX, 1, &code));
-	T_OK(jitmem_deallocate(m, &code, 1));
+	T_OK(jitmem_deallocate(m, &code, 1, NULL));
 	T_OK(t_one(m, RW, 1, &data));
 	T_OK(t_one(m, RO, 1, &ro));
 	T_CHECK(data != code && ro != code && data != ro);
@@ -194,7 +203,7 @@ static int zones_per_protection(void)
 /* Abandon gives the ranges back; in-flight allocations do not survive close. */
 static int abandon_returns_ranges(void)
 {
-	struct jitmem_seg_request reqs[2] = { { RX, 1, 0 }, { RW, 3 * 4096, 0 } };
+	struct jitmem_seg_request reqs[2] = { T_REQ(RX, 1, 0), T_REQ(RW, 3 * 4096, 0) };
 	struct jitmem_alloc *a, *b;
 	struct jitmem_stats st;
 	struct jitmem *m;
@@ -210,7 +219,7 @@ static int abandon_returns_ranges(void)
 	T_OK(jitmem_allocate(m, reqs, 2, &b));	/* left in flight for close */
 	T_CHECK(jitmem_alloc_target(b, 0) != t0);
 	jitmem_alloc_abandon(a);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.slabs, 1);
 	jitmem_close(m);
@@ -221,7 +230,7 @@ static int abandon_returns_ranges(void)
 static int alignment(void)
 {
 	struct jitmem_seg_request reqs[3] = {
-		{ RX, 1, 1 << 16 }, { RO, 100, 64 }, { RW, 1, 1 << 21 },
+		T_REQ(RX, 1, 1 << 16), T_REQ(RO, 100, 64), T_REQ(RW, 1, 1 << 21),
 	};
 	struct jitmem_alloc *a;
 	struct jitmem *m;
@@ -236,8 +245,8 @@ static int alignment(void)
 	T_EQ((uintptr_t)jitmem_alloc_working(a, 0) % (1 << 16), 0);
 	T_EQ((uintptr_t)jitmem_alloc_working(a, 1) % 64, 0);
 	T_EQ((uintptr_t)jitmem_alloc_working(a, 2) % (1 << 21), 0);
-	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -245,7 +254,7 @@ static int alignment(void)
 /* A failed finalize leaves the allocation as it was: retry or abandon. */
 static int finalize_failure_keeps_allocation(void)
 {
-	struct jitmem_seg_request req = { RX, 8, 0 };
+	struct jitmem_seg_request req = T_REQ(RX, 8, 0);
 	struct jitmem_action_pair bad = { { t_fail, (void *)-ENOLINK }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -256,30 +265,32 @@ static int finalize_failure_keeps_allocation(void)
 	T_OK(jitmem_allocate(m, &req, 1, &a));
 	t_code(jitmem_alloc_working(a, 0), 77);
 	target = jitmem_alloc_target(a, 0);
-	T_EQ(jitmem_alloc_finalize(a, &bad, 1, &fin), -ENOLINK);
+	T_EQ(jitmem_alloc_finalize(a, &bad, 1, &fin, NULL), -ENOLINK);
 	T_CHECK(fin == NULL);
-	T_EQ(t_readable(target), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(t_freed(target, T_FILL_CODE), 1);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_CHECK(jitmem_alloc_target(a, 0) == target);
-	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL));
 	T_EQ(t_call(target), 77);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
 
 /* Nothing Standard: nothing outlives finalize, which ORC refuses too. */
-static int finalize_needs_standard_segment(void)
+/* Nothing that reaches the executor (NoAlloc and size 0 only): no region to key. */
+static int finalize_needs_a_segment(void)
 {
-	struct jitmem_seg_request req = { RO | JITMEM_LIFETIME_FINALIZE, 8, 0 };
+	struct jitmem_seg_request reqs[2] = { T_REQ(RX, 0, 0), T_REQ(RO | JITMEM_LIFETIME_NOALLOC,
+								   8, 0) };
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *fin;
 
 	T_CHECK((m = t_setup(NULL)));
-	T_OK(jitmem_allocate(m, &req, 1, &a));
-	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
+	T_OK(jitmem_allocate(m, reqs, 2, &a));
+	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL), -EINVAL);
 	jitmem_alloc_abandon(a);
 	jitmem_close(m);
 	return 0;
@@ -296,11 +307,11 @@ static int deallocate_bad_items(void)
 	T_OK(t_one(m, RW, 1, &f[0]));
 	T_OK(t_one(m, RW, 1, &f[2]));
 	f[1] = (char *)f[2] + 16 * pg;
-	T_EQ(jitmem_deallocate(m, f, 3), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(jitmem_deallocate(m, f, 3, NULL), -ENOENT);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
-	T_EQ(t_readable(f[0]), 0);
-	T_EQ(t_readable(f[2]), 0);
+	T_EQ(t_freed(f[0], T_FILL_DATA), 1);
+	T_EQ(t_freed(f[2], T_FILL_DATA), 1);
 	jitmem_close(m);
 	return 0;
 }
@@ -312,7 +323,7 @@ static int deallocate_bad_items(void)
  */
 static int window_bounds_slabs(void)
 {
-	struct jitmem_seg_request req = { RO, (size_t)200 << 20, 0 };
+	struct jitmem_seg_request req = T_REQ(RO, (size_t)200 << 20, 0);
 	struct jitmem_alloc *a[32];
 	uintptr_t lo = UINTPTR_MAX, hi = 0, t;
 	struct jitmem_stats st;
@@ -333,7 +344,7 @@ static int window_bounds_slabs(void)
 	T_CHECK(ret == -ENOMEM || ret == -ENOSPC);
 	T_CHECK(n >= 5);
 	T_CHECK(hi - lo <= (uintptr_t)2 << 30);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_CHECK(st.slabs >= 2);
 	/* Small code still fits in what is left of the RX zones, in the window. */
 	req.size = 1;
@@ -358,7 +369,7 @@ static const struct t_case cases[] = {
 	T_CASE(abandon_returns_ranges),
 	T_CASE(alignment),
 	T_CASE(finalize_failure_keeps_allocation),
-	T_CASE(finalize_needs_standard_segment),
+	T_CASE(finalize_needs_a_segment),
 	T_CASE(deallocate_bad_items),
 	T_CASE(window_bounds_slabs),
 };

@@ -32,6 +32,14 @@
 #define RO JITMEM_PROT_R
 #define RW (JITMEM_PROT_R | JITMEM_PROT_W)
 
+/* Initializers of struct jitmem_seg_request, jitmem_segment, jitmem_init_request */
+#define T_REQ(g, s, a) { .group = (g), .size = (s), .align = (a) }
+#define T_SEG(a, s, c, cs, g) \
+	{ .addr = (a), .size = (s), .content = (c), .content_size = (cs), .group = (g) }
+#define T_SEGV(...) ((struct jitmem_segment)T_SEG(__VA_ARGS__))
+#define T_INIT(s, ns, a, na) \
+	{ .segments = (s), .nsegments = (ns), .actions = (a), .nactions = (na) }
+
 /* Kernel tests fail, never skip, when /dev/jitmem cannot be used. */
 static inline int t_open(struct jitmem **m)
 {
@@ -61,10 +69,13 @@ static inline struct jitmem *t_setup(void **slab)
 	return m;
 }
 
-/* An action that fails with the negative errno in its argument. */
-static inline int t_fail(void *arg)
+/* An action that fails with the negative errno in its argument, and says so. */
+static inline int t_fail(void *arg, struct jitmem_result *res)
 {
-	return (int)(intptr_t)arg;
+	int err = (int)(intptr_t)arg;
+
+	snprintf(res->message, sizeof(res->message), "t_fail: %s", strerror(-err));
+	return err;
 }
 
 /* 1 if the byte can be read, 0 if not: the kernel reports EFAULT. */
@@ -81,6 +92,24 @@ static inline int t_readable(const void *addr)
 	close(fds[0]);
 	close(fds[1]);
 	return ret;
+}
+
+/*
+ * What freed memory holds: 0xcc (int3) in code, zeros in data.  The kernel
+ * backend keeps a freed page mapped, scrubbed, for reuse (up to its
+ * max_empty_bytes); the userspace backend makes it inaccessible.
+ */
+#define T_FILL_CODE 0xcc
+#define T_FILL_DATA 0x00
+
+/* 1 if the byte is freed: unreadable, or (kernel) reading @fill; else 0. */
+static inline int t_freed(const void *addr, unsigned char fill)
+{
+	int r = t_readable(addr);
+
+	if (r != 1)
+		return r == 0 ? 1 : -1;
+	return JM_TEST_KERNEL && *(const volatile unsigned char *)addr == fill;
 }
 
 /* 1 if the byte can be written (it is written with its own value), 0 if not. */

@@ -12,10 +12,11 @@ struct t_seen {
 };
 
 /* The finalize action sees the Finalize segments initialized. */
-static int t_look(void *arg)
+static int t_look(void *arg, struct jitmem_result *res)
 {
 	struct t_seen *s = arg;
 
+	(void)res;
 	s->ok = s->ro[0] == 'f' && s->ro[1] == 0 && s->rw[0] == 'g';
 	s->rw[1] = 'h';
 	return 0;
@@ -24,7 +25,9 @@ static int t_look(void *arg)
 /* Finalize segments are visible to the finalize actions, then gone at once. */
 static int finalize_segments_gone_after_finalize(void)
 {
-	struct jitmem_seg_request reqs[3] = { { RX, 8, 0 }, { RO | FIN, 2, 0 }, { RW | FIN, 2, 0 } };
+	struct jitmem_seg_request reqs[3] = {
+		T_REQ(RX, 8, 0), T_REQ(RO | FIN, 2, 0), T_REQ(RW | FIN, 2, 0),
+	};
 	struct t_seen seen = { 0 };
 	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
 	struct jitmem_alloc *a;
@@ -40,13 +43,13 @@ static int finalize_segments_gone_after_finalize(void)
 	code = jitmem_alloc_target(a, 0);
 	seen.ro = jitmem_alloc_target(a, 1);
 	seen.rw = jitmem_alloc_target(a, 2);
-	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin));
+	T_OK(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL));
 	T_EQ(seen.ok, 1);
 	T_CHECK(fin == code);
-	T_EQ(t_readable(seen.ro), 0);
-	T_EQ(t_readable(seen.rw), 0);
+	T_EQ(t_freed(seen.ro, T_FILL_DATA), 1);
+	T_EQ(t_freed(seen.rw, T_FILL_DATA), 1);
 	T_EQ(t_call(code), 5);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 1);
 	T_EQ(st.bytes_r + st.bytes_rw, 0);
@@ -56,7 +59,7 @@ static int finalize_segments_gone_after_finalize(void)
 	T_CHECK(jitmem_alloc_target(a, 0) == seen.ro);
 	T_CHECK(jitmem_alloc_target(a, 1) == seen.rw);
 	jitmem_alloc_abandon(a);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -67,7 +70,7 @@ static int finalize_segment_initialize(void)
 	struct t_seen seen = { 0 };
 	struct jitmem_action_pair pair = { { t_look, &seen }, { NULL, NULL } };
 	struct jitmem_segment segs[3];
-	struct jitmem_init_request req = { segs, 3, &pair, 1 };
+	struct jitmem_init_request req = T_INIT(segs, 3, &pair, 1);
 	struct jitmem_stats st;
 	struct jitmem *m;
 	void *slab, *key, *key2;
@@ -78,16 +81,16 @@ static int finalize_segment_initialize(void)
 	s = slab;
 	seen.ro = s;
 	seen.rw = s + pg;
-	segs[0] = (struct jitmem_segment){ s, pg, "f", 2, RO | FIN };
-	segs[1] = (struct jitmem_segment){ s + pg, pg, "g", 1, RW | FIN };
-	segs[2] = (struct jitmem_segment){ s + 2 * pg, pg, "s", 1, RO };
+	segs[0] = T_SEGV(s, pg, "f", 2, RO | FIN);
+	segs[1] = T_SEGV(s + pg, pg, "g", 1, RW | FIN);
+	segs[2] = T_SEGV(s + 2 * pg, pg, "s", 1, RO);
 	T_OK(jitmem_initialize(m, &req, &key));
 	T_EQ(seen.ok, 1);
 	T_CHECK(key == s + 2 * pg);
-	T_EQ(t_readable(s), 0);
-	T_EQ(t_readable(s + pg), 0);
+	T_EQ(t_freed(s, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + pg, T_FILL_DATA), 1);
 	T_EQ(s[2 * pg], 's');
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.segments, 1);
 	segs[0].group = RO;
 	req.nsegments = 2;
@@ -103,7 +106,7 @@ static int finalize_segment_initialize(void)
 /* A failing finalize action with Finalize segments leaves nothing behind. */
 static int finalize_failure_with_finalize_segments(void)
 {
-	struct jitmem_seg_request reqs[2] = { { RX, 8, 0 }, { RO | FIN, 2, 0 } };
+	struct jitmem_seg_request reqs[2] = { T_REQ(RX, 8, 0), T_REQ(RO | FIN, 2, 0) };
 	struct jitmem_action_pair pair = { { t_fail, (void *)-ENOSTR }, { NULL, NULL } };
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -112,9 +115,9 @@ static int finalize_failure_with_finalize_segments(void)
 
 	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_allocate(m, reqs, 2, &a));
-	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin), -ENOSTR);
-	T_EQ(t_readable(jitmem_alloc_target(a, 1)), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(jitmem_alloc_finalize(a, &pair, 1, &fin, NULL), -ENOSTR);
+	T_EQ(t_freed(jitmem_alloc_target(a, 1), T_FILL_DATA), 1);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	jitmem_alloc_abandon(a);
@@ -129,7 +132,7 @@ static int finalize_failure_with_finalize_segments(void)
 static int noalloc_never_reaches_backend(void)
 {
 	struct jitmem_seg_request reqs[3] = {
-		{ RO | NOALLOC, 1 << 20, 0 }, { RO, 1, 0 }, { RW | NOALLOC, 10, 0 },
+		T_REQ(RO | NOALLOC, 1 << 20, 0), T_REQ(RO, 1, 0), T_REQ(RW | NOALLOC, 10, 0),
 	};
 	struct jitmem_alloc *a;
 	struct jitmem_stats st;
@@ -144,9 +147,9 @@ static int noalloc_never_reaches_backend(void)
 	debug = jitmem_alloc_working(a, 0);
 	T_CHECK(debug != NULL);
 	memset(debug, 'd', 1 << 20);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
-	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin), -EINVAL);
+	T_EQ(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL), -EINVAL);
 	jitmem_alloc_abandon(a);
 	/* With a Standard segment: only that one is initialized. */
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
@@ -155,14 +158,14 @@ static int noalloc_never_reaches_backend(void)
 	T_CHECK(jitmem_alloc_target(a, 1) != NULL);
 	memset(jitmem_alloc_working(a, 0), 'd', 1 << 20);
 	memset(jitmem_alloc_working(a, 2), 'e', 10);
-	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin, NULL));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 1);
 	T_EQ(st.bytes_r, pg);
 	T_EQ(st.bytes_rw + st.bytes_rx, 0);
-	T_OK(jitmem_deallocate(m, &fin, 1));
+	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -170,7 +173,7 @@ static int noalloc_never_reaches_backend(void)
 /* Standard memory lives until its own deallocation, whatever else goes. */
 static int standard_lives_until_deallocated(void)
 {
-	struct jitmem_seg_request req = { RX, 6, 0 };
+	struct jitmem_seg_request req = T_REQ(RX, 6, 0);
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *fin[8], *code[8];
@@ -181,14 +184,14 @@ static int standard_lives_until_deallocated(void)
 		T_OK(jitmem_allocate(m, &req, 1, &a));
 		t_code(jitmem_alloc_working(a, 0), i);
 		code[i] = jitmem_alloc_target(a, 0);
-		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i]));
+		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i], NULL));
 	}
 	for (i = 0; i < 8; i += 2)
-		T_OK(jitmem_deallocate(m, &fin[i], 1));
+		T_OK(jitmem_deallocate(m, &fin[i], 1, NULL));
 	for (i = 1; i < 8; i += 2)
 		T_EQ(t_call(code[i]), i);
 	for (i = 0; i < 8; i += 2)
-		T_EQ(t_readable(code[i]), 0);
+		T_EQ(t_freed(code[i], T_FILL_CODE), 1);
 	jitmem_close(m);
 	return 0;
 }

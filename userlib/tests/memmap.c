@@ -10,7 +10,7 @@
 static int t_init1(struct jitmem *m, void *addr, size_t size, const void *content,
 		   size_t content_size, unsigned int group, void **key)
 {
-	struct jitmem_segment seg = { addr, size, content, content_size, group };
+	struct jitmem_segment seg = T_SEG(addr, size, content, content_size, group);
 	struct jitmem_init_request req = { .segments = &seg, .nsegments = 1 };
 
 	return jitmem_initialize(m, &req, key);
@@ -26,11 +26,11 @@ static int reserve_release(void)
 	T_EQ((uintptr_t)slab % pg, 0);
 	T_EQ(t_readable(slab), 0);
 	T_EQ(t_readable((char *)slab + SLAB - 1), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	T_EQ(st.reserved_bytes, SLAB);
 	T_OK(jitmem_release(m, slab));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(st.reserved_bytes, 0);
 	T_EQ(jitmem_release(m, slab), -ENOENT);
@@ -46,7 +46,7 @@ static int reserve_rounds_up(void)
 
 	T_CHECK((m = t_setup(NULL)));
 	T_OK(jitmem_reserve(m, 1, &slab));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.reserved_bytes, pg);
 	jitmem_close(m);
 	return 0;
@@ -64,8 +64,8 @@ static int reserve_bad_args(void)
 	T_EQ(jitmem_reserve(m, SIZE_MAX, &slab), -EINVAL);
 	T_EQ(jitmem_release(m, NULL), -ENOENT);
 	T_EQ(jitmem_release(NULL, NULL), -EINVAL);
-	T_EQ(jitmem_release_multiple(m, NULL, 1), -EINVAL);
-	T_OK(jitmem_release_multiple(m, NULL, 0));
+	T_EQ(jitmem_release_multiple(m, NULL, 1, NULL), -EINVAL);
+	T_OK(jitmem_release_multiple(m, NULL, 0, NULL));
 	jitmem_close(m);
 	return 0;
 }
@@ -87,9 +87,9 @@ static int initialize_content(void)
 	ro = (unsigned char *)slab + 8 * pg;
 	rw = (unsigned char *)slab + 2 * pg;
 	n = t_code(code, 42);
-	segs[0] = (struct jitmem_segment){ rx, pg, code, n, JITMEM_PROT_R | JITMEM_PROT_X };
-	segs[1] = (struct jitmem_segment){ ro, 2 * pg, text, sizeof(text), JITMEM_PROT_R };
-	segs[2] = (struct jitmem_segment){ rw, pg + 1, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W };
+	segs[0] = T_SEGV(rx, pg, code, n, JITMEM_PROT_R | JITMEM_PROT_X);
+	segs[1] = T_SEGV(ro, 2 * pg, text, sizeof(text), JITMEM_PROT_R);
+	segs[2] = T_SEGV(rw, pg + 1, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W);
 	T_OK(jitmem_initialize(m, &req, &key));
 	T_CHECK(key == rw);
 	T_EQ(t_call(rx), 42);
@@ -106,7 +106,7 @@ static int initialize_content(void)
 	rw[0] = 7;
 	T_EQ(t_readable(rw - 1), 0);	/* the page before is still reserved */
 	T_EQ(t_readable(ro + 2 * pg), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 3);
 	T_EQ(st.bytes_rx, pg);
@@ -127,6 +127,39 @@ static int t_bad(struct jitmem *m, void *addr, size_t size, const void *content,
 	return 0;
 }
 
+/* Flags and reserved fields of a segment and a request: any bit set is EINVAL. */
+static int t_reserved_fields(struct jitmem *m, void *slab)
+{
+	struct jitmem_segment seg = T_SEG(slab, pg, NULL, 0, JITMEM_PROT_R);
+	struct jitmem_init_request req = T_INIT(&seg, 1, NULL, 0);
+	void *key = NULL;
+	size_t i;
+
+	seg.flags = 1;
+	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+	seg.flags = 1U << 31;
+	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+	seg.flags = 0;
+	for (i = 0; i < sizeof(seg.reserved) / sizeof(seg.reserved[0]); i++) {
+		seg.reserved[i] = 1;
+		T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+		seg.reserved[i] = 0;
+	}
+	req.flags = 1;
+	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+	req.flags = 0;
+	req.reserved0 = 1;
+	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+	req.reserved0 = 0;
+	for (i = 0; i < sizeof(req.reserved) / sizeof(req.reserved[0]); i++) {
+		req.reserved[i] = (uint64_t)1 << 63;
+		T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
+		req.reserved[i] = 0;
+	}
+	T_CHECK(key == NULL);
+	return 0;
+}
+
 /* Every invalid field alone gets its errno and leaves nothing behind. */
 static int initialize_validation(void)
 {
@@ -141,7 +174,7 @@ static int initialize_validation(void)
 	T_CHECK((m = t_setup(&slab)));
 	s = slab;
 	T_EQ(t_bad(m, s + 1, pg, NULL, 0, JITMEM_PROT_R), -EINVAL);
-	T_EQ(t_bad(m, s, 0, NULL, 0, JITMEM_PROT_R), -EINVAL);
+	T_EQ(t_bad(m, s, 0, NULL, 0, JITMEM_PROT_R), -EINVAL);	/* nothing left */
 	T_EQ(t_bad(m, s, pg, content, pg + 1, JITMEM_PROT_R), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 1, JITMEM_PROT_R), -EFAULT);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W | JITMEM_PROT_X), -EPERM);
@@ -151,13 +184,14 @@ static int initialize_validation(void)
 	T_EQ(t_bad(m, s, pg, NULL, 0, 0), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | 32), -EINVAL);
 	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_NOALLOC), -EINVAL);
-	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE), -EINVAL);
+	T_EQ(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R | JITMEM_LIFETIME_NOALLOC |
+		   JITMEM_LIFETIME_FINALIZE), -EINVAL);
 	T_EQ(t_bad(m, s - SLAB, pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
 	T_EQ(t_bad(m, s + SLAB - pg, 2 * pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
 	T_EQ(t_bad(m, s + SLAB, pg, NULL, 0, JITMEM_PROT_R), -ENXIO);
 	/* Overlapping each other, and in two slabs. */
-	two[0] = (struct jitmem_segment){ s, 2 * pg, NULL, 0, JITMEM_PROT_R };
-	two[1] = (struct jitmem_segment){ s + pg, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W };
+	two[0] = T_SEGV(s, 2 * pg, NULL, 0, JITMEM_PROT_R);
+	two[1] = T_SEGV(s + pg, pg, NULL, 0, JITMEM_PROT_R | JITMEM_PROT_W);
 	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
 	T_OK(jitmem_reserve(m, SLAB, &other));
 	two[1].addr = other;
@@ -170,7 +204,9 @@ static int initialize_validation(void)
 	req.nsegments = 1;
 	req.nactions = 1;
 	T_EQ(jitmem_initialize(m, &req, &key), -EINVAL);
-	T_OK(jitmem_stats(m, &st));
+	req.nactions = 0;
+	T_EQ(t_reserved_fields(m, s), 0);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	/* Over a live region. */
@@ -179,7 +215,7 @@ static int initialize_validation(void)
 	T_EQ(t_bad(m, s + pg, pg, NULL, 0, JITMEM_PROT_R), -EBUSY);
 	T_OK(t_bad(m, s, pg, NULL, 0, JITMEM_PROT_R));
 	T_OK(t_bad(m, s + 2 * pg, pg, NULL, 0, JITMEM_PROT_R));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 3);
 	jitmem_close(m);
 	return 0;
@@ -200,11 +236,11 @@ static int deinitialize_reuse(void)
 	T_CHECK(key == p);
 	memset(p, 0x5a, pg);
 	T_OK(jitmem_deinitialize(m, key));
-	T_EQ(t_readable(p), 0);
+	T_EQ(t_freed(p, T_FILL_DATA), 1);
 	T_EQ(jitmem_deinitialize(m, key), -ENOENT);
 	T_EQ(jitmem_deinitialize(m, (char *)key + pg), -ENOENT);
 	T_EQ(jitmem_deinitialize(NULL, key), -EINVAL);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_OK(t_init1(m, p, pg, content, 2, JITMEM_PROT_R, &key2));
 	T_CHECK(key2 == p);
@@ -231,20 +267,21 @@ static int deinitialize_multiple_bad_items(void)
 	T_OK(t_init1(m, s + 2 * pg, pg, NULL, 0, JITMEM_PROT_R, &keys[2]));
 	keys[3] = keys[0];	/* twice in one batch: the second is unknown */
 	T_OK(t_init1(m, s + 3 * pg, pg, NULL, 0, JITMEM_PROT_R, &keys[4]));
-	T_EQ(jitmem_deinitialize_multiple(m, keys, 5), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(jitmem_deinitialize_multiple(m, keys, 5, NULL), -ENOENT);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
-	T_EQ(t_readable(s), 0);
-	T_EQ(t_readable(s + 2 * pg), 0);
-	T_EQ(t_readable(s + 3 * pg), 0);
-	T_OK(jitmem_deinitialize_multiple(m, keys, 0));
-	T_EQ(jitmem_deinitialize_multiple(m, NULL, 1), -EINVAL);
+	T_EQ(t_freed(s, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + 2 * pg, T_FILL_DATA), 1);
+	T_EQ(t_freed(s + 3 * pg, T_FILL_DATA), 1);
+	T_OK(jitmem_deinitialize_multiple(m, keys, 0, NULL));
+	T_EQ(jitmem_deinitialize_multiple(m, NULL, 1, NULL), -EINVAL);
 	jitmem_close(m);
 	return 0;
 }
 
-static int count_action(void *arg)
+static int count_action(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	++*(int *)arg;
 	return 0;
 }
@@ -253,8 +290,8 @@ static int count_action(void *arg)
 static int release_runs_deallocs(void)
 {
 	struct jitmem_action_pair pair = { { NULL, NULL }, { count_action, NULL } };
-	struct jitmem_segment seg = { NULL, 0, NULL, 0, JITMEM_PROT_R };
-	struct jitmem_init_request req = { &seg, 1, &pair, 1 };
+	struct jitmem_segment seg = T_SEG(NULL, 0, NULL, 0, JITMEM_PROT_R);
+	struct jitmem_init_request req = T_INIT(&seg, 1, &pair, 1);
 	struct jitmem_stats st;
 	int deallocs = 0;
 	struct jitmem *m;
@@ -272,7 +309,7 @@ static int release_runs_deallocs(void)
 	T_OK(jitmem_release(m, slab));
 	T_EQ(deallocs, 3);
 	T_EQ(t_readable(slab), 0);
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.slabs, 0);
 	T_EQ(jitmem_deinitialize(m, key), -ENOENT);
@@ -292,8 +329,8 @@ static int release_multiple_bad_items(void)
 	T_OK(t_init1(m, slabs[2], pg, NULL, 0, JITMEM_PROT_R, &key));
 	slabs[1] = (char *)slabs[0] + pg;	/* inside a slab, not its start */
 	slabs[3] = slabs[0];			/* twice */
-	T_EQ(jitmem_release_multiple(m, slabs, 4), -ENOENT);
-	T_OK(jitmem_stats(m, &st));
+	T_EQ(jitmem_release_multiple(m, slabs, 4, NULL), -ENOENT);
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(st.regions, 0);
 	jitmem_close(m);
@@ -303,7 +340,7 @@ static int release_multiple_bad_items(void)
 /* The allocator's slabs and memory are not the caller's to release or initialize. */
 static int allocator_slabs_private(void)
 {
-	struct jitmem_seg_request req = { JITMEM_PROT_R, 1, 0 };
+	struct jitmem_seg_request req = T_REQ(JITMEM_PROT_R, 1, 0);
 	struct jitmem_alloc *a;
 	struct jitmem *m;
 	void *key, *target;

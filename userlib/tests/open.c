@@ -80,18 +80,80 @@ static int stats_empty(void)
 {
 	struct jitmem_stats st;
 	struct jitmem *m;
+	size_t i;
 
 	T_OK(t_open(&m));
 	memset(&st, 0xff, sizeof(st));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(st.reserved_bytes, 0);
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	T_EQ(st.bytes_r + st.bytes_rw + st.bytes_rx, 0);
-	T_EQ(jitmem_stats(m, NULL), -EINVAL);
-	T_EQ(jitmem_stats(NULL, &st), -EINVAL);
+	T_EQ(st.retired_bytes, 0);
+	for (i = 0; i < sizeof(st.reserved) / sizeof(st.reserved[0]); i++)
+		T_EQ(st.reserved[i], 0);
+	T_EQ(jitmem_get_stats(m, NULL), -EINVAL);
+	T_EQ(jitmem_get_stats(NULL, &st), -EINVAL);
 	jitmem_close(m);
+	return 0;
+}
+
+/* The module's exec_reuse parameter, "Y" or "N"; 0, or -1 when it cannot be set. */
+static int t_exec_reuse(const char *value)
+{
+	FILE *f = fopen("/sys/module/jitmem/parameters/exec_reuse", "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(value, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/*
+ * retired_bytes: code the module will never map again.  Only the kernel
+ * backend retires code, with exec_reuse=0; the userspace backend never does.
+ */
+static int stats_retired_bytes(void)
+{
+	struct jitmem_stats st;
+	struct jitmem *m;
+	unsigned char code[16];
+	void *slab, *key;
+	int ret = 0;
+
+	T_CHECK((m = t_setup(&slab)));
+	if (JM_TEST_KERNEL)
+		T_OK(t_exec_reuse("N"));
+	{
+		struct jitmem_segment seg = T_SEG(slab, pg, code, t_code(code, 1), RX);
+		struct jitmem_init_request req = T_INIT(&seg, 1, NULL, 0);
+
+		ret = jitmem_initialize(m, &req, &key);
+		if (!ret)
+			ret = jitmem_deinitialize(m, key);
+		if (!ret)
+			ret = jitmem_get_stats(m, &st);
+	}
+	if (JM_TEST_KERNEL)
+		T_OK(t_exec_reuse("Y"));
+	T_OK(ret);
+	T_EQ(st.retired_bytes, JM_TEST_KERNEL ? pg : 0);
+	T_EQ(st.bytes_rx, 0);
+	jitmem_close(m);
+	return 0;
+}
+
+/* The version of the library that runs: the header's, in this build. */
+static int version(void)
+{
+	T_EQ(jitmem_version(), JITMEM_VERSION);
+	T_EQ(JITMEM_VERSION >> 16, JITMEM_VERSION_MAJOR);
+	T_EQ((JITMEM_VERSION >> 8) & 0xff, JITMEM_VERSION_MINOR);
+	T_EQ(JITMEM_VERSION & 0xff, JITMEM_VERSION_PATCH);
+	T_CHECK(JITMEM_VERSION_CODE(1, 2, 3) < JITMEM_VERSION_CODE(1, 3, 0));
+	T_CHECK(JITMEM_VERSION_CODE(1, 255, 255) < JITMEM_VERSION_CODE(2, 0, 0));
 	return 0;
 }
 
@@ -105,11 +167,11 @@ static int open_two_handles(void)
 	T_OK(t_open(&a));
 	T_OK(t_open(&b));
 	T_OK(jitmem_reserve(a, 1 << 20, &slab));
-	T_OK(jitmem_stats(b, &st));
+	T_OK(jitmem_get_stats(b, &st));
 	T_EQ(st.slabs, 0);
 	T_EQ(jitmem_release(b, slab), -ENOENT);
 	jitmem_close(b);
-	T_OK(jitmem_stats(a, &st));
+	T_OK(jitmem_get_stats(a, &st));
 	T_EQ(st.slabs, 1);
 	jitmem_close(a);
 	return 0;
@@ -151,6 +213,8 @@ static const struct t_case cases[] = {
 	T_CASE(open_fallback),
 	T_CASE(open_bad_args),
 	T_CASE(stats_empty),
+	T_CASE(stats_retired_bytes),
+	T_CASE(version),
 	T_CASE(open_two_handles),
 	T_CASE(fork_child),
 };

@@ -28,8 +28,8 @@ struct t_obj {
 
 static int t_alloc(struct jitmem *m, struct t_obj *o, int i)
 {
-	static const struct jitmem_seg_request reqs[3] = { { RX, 16, 0 }, { RO, 8, 0 },
-							   { RW, 8, 0 } };
+	static const struct jitmem_seg_request reqs[3] = { T_REQ(RX, 16, 0), T_REQ(RO, 8, 0),
+							   T_REQ(RW, 8, 0) };
 	struct jitmem_alloc *a;
 	int ret = jitmem_allocate(m, reqs, 3, &a);
 
@@ -41,7 +41,7 @@ static int t_alloc(struct jitmem *m, struct t_obj *o, int i)
 	o->code = jitmem_alloc_target(a, 0);
 	o->ro = jitmem_alloc_target(a, 1);
 	o->rw = jitmem_alloc_target(a, 2);
-	ret = jitmem_alloc_finalize(a, NULL, 0, &o->fin);
+	ret = jitmem_alloc_finalize(a, NULL, 0, &o->fin, NULL);
 	if (ret)
 		jitmem_alloc_abandon(a);
 	return ret;
@@ -61,7 +61,7 @@ static int t_free_range(struct jitmem *m, struct t_obj *objs, int from, int to, 
 		return -ENOMEM;
 	for (i = from; i < to; i += step)
 		keys[n++] = objs[i].fin;
-	ret = jitmem_deallocate(m, keys, (size_t)n);
+	ret = jitmem_deallocate(m, keys, (size_t)n, NULL);
 	free(keys);
 	return ret;
 }
@@ -82,7 +82,7 @@ static int many_allocations(void)
 	for (i = 0; i < N; i++)
 		T_OK(t_alloc(m, &objs[i], i));
 	after = t_maps_count();
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	slabs = st.slabs;
 	printf("# %d allocations: %ld VMAs before, %ld after, %llu slabs\n", N, before, after,
 	       (unsigned long long)slabs);
@@ -97,7 +97,7 @@ static int many_allocations(void)
 	T_OK(t_free_range(m, objs, 2 * q, 3 * q, 1));
 	for (i = 2 * q; i < 3 * q; i++)
 		T_OK(t_alloc(m, &objs[i], i));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, slabs);
 	T_EQ(st.regions, N);
 	again = t_maps_count();
@@ -119,11 +119,11 @@ static int many_allocations(void)
 		T_CHECK(t_obj_ok(&objs[i], i));
 	for (i = 4 * q; i < 8 * q; i += 2)
 		T_OK(t_alloc(m, &objs[i], i));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, slabs);
 #endif
 	T_OK(t_free_range(m, objs, 0, N, 1));
-	T_OK(jitmem_stats(m, &st));
+	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	jitmem_close(m);

@@ -18,14 +18,16 @@ struct t_arg {
 	int id;
 };
 
-static int t_fin(void *arg)
+static int t_fin(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	atomic_fetch_add(&((struct t_shared *)arg)->finalized, 1);
 	return 0;
 }
 
-static int t_dealloc(void *arg)
+static int t_dealloc(void *arg, struct jitmem_result *res)
 {
+	(void)res;
 	atomic_fetch_add(&((struct t_shared *)arg)->deallocated, 1);
 	return 0;
 }
@@ -35,9 +37,9 @@ static void *t_allocator(void *p)
 	struct t_arg *arg = p;
 	struct t_shared *sh = arg->sh;
 	struct jitmem_seg_request reqs[3] = {
-		{ JITMEM_PROT_R | JITMEM_PROT_X, 16, 0 },
-		{ JITMEM_PROT_R | JITMEM_PROT_W, 100, 0 },
-		{ JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE, 10, 0 },
+		T_REQ(JITMEM_PROT_R | JITMEM_PROT_X, 16, 0),
+		T_REQ(JITMEM_PROT_R | JITMEM_PROT_W, 100, 0),
+		T_REQ(JITMEM_PROT_R | JITMEM_LIFETIME_FINALIZE, 10, 0),
 	};
 	struct jitmem_action_pair pair = { { t_fin, sh }, { t_dealloc, sh } };
 	void *keep[8] = { 0 };
@@ -58,17 +60,17 @@ static void *t_allocator(void *p)
 			jitmem_alloc_abandon(a);
 			continue;
 		}
-		if (jitmem_alloc_finalize(a, &pair, 1, &fin) || t_call(code) != value) {
+		if (jitmem_alloc_finalize(a, &pair, 1, &fin, NULL) || t_call(code) != value) {
 			atomic_fetch_add(&sh->errors, 1);
 			continue;
 		}
 		/* Keep a few alive for a while, so frees interleave. */
-		if (keep[i % 8] && jitmem_deallocate(sh->m, &keep[i % 8], 1))
+		if (keep[i % 8] && jitmem_deallocate(sh->m, &keep[i % 8], 1, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 		keep[i % 8] = fin;
 	}
 	for (i = 0; i < 8; i++)
-		if (keep[i] && jitmem_deallocate(sh->m, &keep[i], 1))
+		if (keep[i] && jitmem_deallocate(sh->m, &keep[i], 1, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 	return NULL;
 }
@@ -91,14 +93,14 @@ static void *t_mapper(void *p)
 			continue;
 		}
 		for (j = 0; j < 4; j++) {
-			struct jitmem_segment seg = { (char *)slab + 2 * j * pg, pg, &c, 1,
-						      JITMEM_PROT_R };
-			struct jitmem_init_request req = { &seg, 1, &pair, 1 };
+			struct jitmem_segment seg = T_SEG((char *)slab + 2 * j * pg, pg, &c, 1,
+						      JITMEM_PROT_R);
+			struct jitmem_init_request req = T_INIT(&seg, 1, &pair, 1);
 
 			if (jitmem_initialize(sh->m, &req, &keys[j]) || *(char *)keys[j] != c)
 				atomic_fetch_add(&sh->errors, 1);
 		}
-		if (jitmem_deinitialize_multiple(sh->m, keys, 2))
+		if (jitmem_deinitialize_multiple(sh->m, keys, 2, NULL))
 			atomic_fetch_add(&sh->errors, 1);
 		if (jitmem_release(sh->m, slab))	/* runs the last two deallocs */
 			atomic_fetch_add(&sh->errors, 1);
@@ -113,7 +115,7 @@ static void *t_reader(void *p)
 	int i;
 
 	for (i = 0; i < ITERS * 4; i++)
-		if (jitmem_stats(arg->sh->m, &st))
+		if (jitmem_get_stats(arg->sh->m, &st))
 			atomic_fetch_add(&arg->sh->errors, 1);
 	return NULL;
 }
@@ -138,7 +140,7 @@ static int threads_share_a_handle(void)
 	T_EQ(atomic_load(&sh.errors), 0);
 	T_EQ(atomic_load(&sh.finalized), atomic_load(&sh.deallocated));
 	T_CHECK(atomic_load(&sh.finalized) > THREADS * ITERS / 2);
-	T_OK(jitmem_stats(sh.m, &st));
+	T_OK(jitmem_get_stats(sh.m, &st));
 	T_EQ(st.regions, 0);
 	T_EQ(st.segments, 0);
 	jitmem_close(sh.m);
