@@ -55,10 +55,12 @@ UDEVRULESDIR   ?= $(UDEVDIR)/rules.d
 SYSUSERSDIR    ?= $(SYSTEMD_LIBDIR)/sysusers.d
 MODULESLOADDIR ?= $(SYSTEMD_LIBDIR)/modules-load.d
 
-# The kernel of the module: what it was built for, else KDIR's.
-KVER ?= $(or $(shell modinfo -F vermagic $(MODULE) 2>/dev/null | cut -d' ' -f1),\
+# The kernel of the module: KVER, else what the module was built for, else
+# KDIR's.  (The top Makefile defines KVER, empty by default: ?= would not
+# do.)
+INSTALL_KVER = $(or $(KVER),$(shell modinfo -F vermagic $(MODULE) 2>/dev/null | cut -d' ' -f1),\
 	$(notdir $(patsubst %/,%,$(dir $(KDIR)))))
-MODULEDIR ?= /lib/modules/$(KVER)/updates
+MODULEDIR ?= /lib/modules/$(INSTALL_KVER)/updates
 DKMS_SRCDIR ?= /usr/src/jitmem-$(JITMEM_VERSION)
 
 # Module files the DKMS tree needs (Kbuild includes ../uapi, reads ../VERSION).
@@ -137,8 +139,10 @@ install-dkms-src:
 uninstall: uninstall-module uninstall-lib uninstall-uapi uninstall-tools uninstall-udev
 
 uninstall-module:
+	@if [ -z "$(INSTALL_KVER)" ]; then \
+		echo "uninstall: which kernel? Build the module or set KVER=" >&2; exit 1; fi
 	rm -f $(DESTDIR)$(MODULEDIR)/jitmem.ko
-	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(INSTALL_KVER); fi
 
 uninstall-lib:
 	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/,libjitmem.so.1 libjitmem.so libjitmem.a \

@@ -156,15 +156,17 @@ TEST(sealed_process_uses_jitmem)
 }
 
 /*
- * A JIT seals a slab.  What holds today, with the publish path that gives
- * a segment its protection by mapping the whole free run around it again
- * (vm_mmap(MAP_FIXED)), DEINITIALIZE that only drops PTEs and RELEASE that
- * unmaps: the seal freezes the slab's mappings as they are.  After an RX
- * region at page 0 the whole slab is one r-x mapping, so:
+ * A JIT seals a slab.  The seal freezes the slab's mappings as they are:
+ * INITIALIZE writes into pages already mapped with the segment's
+ * protection without touching the mappings, and only a protection change
+ * remaps (the whole free run around the segment).  After an RX region at
+ * page 0 the whole slab is one r-x mapping, so:
  *   - the code runs, and another RX region fits where the mapping is r-x;
  *   - a region of another protection needs a new mapping: EPERM, and
  *     nothing changes;
- *   - DEINITIALIZE works (the code's PTEs go, the mapping stays);
+ *   - DEINITIALIZE works: it scrubs the code with int3 and keeps the page
+ *     mapped (tidying it back to PROT_NONE would need a remap), so a call
+ *     into it traps;
  *   - RELEASE cannot unmap: EPERM, the slab and its regions stay;
  *   - exit frees it all (vm-run checks the module's counters at unload).
  * Documentation/userspace-api/jitmem.rst, "Sealing", says the same.
@@ -236,7 +238,7 @@ TEST(seal_a_slab)
 	EXPECT_EQ(2 * pg, r->after_rw.bytes_rx);
 	EXPECT_EQ(0ULL, r->after_rw.bytes_rw);
 	EXPECT_EQ(0, r->deinit);
-	EXPECT_EQ(SIGSEGV, r->exec_gone_sig);
+	EXPECT_EQ(SIGTRAP, r->exec_gone_sig);
 	EXPECT_EQ(-EPERM, r->release);
 	EXPECT_EQ(1ULL, r->after_release.slabs);
 	EXPECT_EQ(8 * pg, r->after_release.reserved_bytes);

@@ -251,6 +251,7 @@ static const enum mnl_attr_data_type jm_attr_type[JITMEM_A_MAX + 1] = {
 	[JITMEM_A_GROUP]			= MNL_TYPE_U32,
 	[JITMEM_A_KEY]				= MNL_TYPE_U64,
 	[JITMEM_A_SHA256]			= MNL_TYPE_BINARY,
+	[JITMEM_A_REFUSED_MREMAP ... JITMEM_A_DEBUG_WRITES] = MNL_TYPE_U64,
 };
 
 static int jm_attr_cb(const struct nlattr *attr, void *data)
