@@ -81,6 +81,7 @@ struct fn_ops {
 
 extern const struct fn_ops fn_kernel;		/* fn_kernel.c */
 extern const struct fn_ops fn_user;		/* fn_user.c */
+extern const struct fn_ops fn_libkmod;		/* fn_user.c */
 extern const struct fn_ops fn_memcpy;		/* fn_memcpy.c */
 extern const struct fn_ops fn_asmjit_dual;	/* fn_asmjit.cc */
 extern const struct fn_ops fn_asmjit_rwx;	/* fn_asmjit.cc */
@@ -93,6 +94,7 @@ struct slots {
 
 int slots_init(struct slots *s, size_t n);
 long slots_get(struct slots *s);
+long slots_get_run(struct slots *s, size_t len);
 void slots_put(struct slots *s, size_t i);
 void slots_fini(struct slots *s);
 
@@ -137,6 +139,8 @@ uint8_t *make_code(size_t size);
 void set_code_ret(uint8_t *code, int ret);
 const char *size_name(size_t size);
 size_t round_up(size_t v, size_t to);
+/* Errors that mean: this module or library lacks the feature. */
+bool is_na(int err);
 
 /* Sections: run, then print as text or as a JSON member list. */
 extern long page_size;
@@ -173,10 +177,25 @@ struct fn_figure {
 	double fill_ns, publish_ns, free_ns;	/* per function, medians */
 	double fill_tlb, publish_tlb, free_tlb;	/* per function */
 	uint64_t held, asked;
+	uint64_t rss;		/* RSS growth over the fill */
 };
 
 const struct fn_figure *publish_find(const char *name, size_t size,
 				     size_t live, int threads);
+
+struct rt_figure {
+	const char *name;
+	size_t size;
+	int threads;
+	int err;
+	uint64_t n;
+	double init_mean_ns, deinit_mean_ns;
+	uint64_t init_p50_ns, init_p99_ns, deinit_p50_ns;
+	double tlb_per_op;	/* shootdowns per initialize + deinitialize */
+};
+
+const struct rt_figure *roundtrip_find(const char *name, size_t size,
+				       int threads);
 
 struct batch_figure {
 	const char *name;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
 
 #include "bench.h"
 
@@ -144,4 +145,9 @@ const char *size_name(size_t size)
 size_t round_up(size_t v, size_t to)
 {
 	return (v + to - 1) / to * to;
+}
+
+bool is_na(int err)
+{
+	return err == -EOPNOTSUPP || err == -ENOTTY || err == -ENODEV;
 }
