@@ -175,6 +175,7 @@ struct fn_figure {
 	int err;
 	int rounds;
 	double fill_ns, publish_ns, free_ns;	/* per function, medians */
+	double call_ns;		/* of publish_ns: the first call, mean */
 	double fill_tlb, publish_tlb, free_tlb;	/* per function */
 	uint64_t held, asked;
 	uint64_t rss;		/* RSS growth over the fill */

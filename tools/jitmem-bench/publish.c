@@ -31,6 +31,7 @@ static const struct fn_ops *const fns[] = {
 
 static struct fn_figure figs[2 * NSIZES * NFNS];
 static size_t nfigs;
+static uint64_t call_total;	/* ns in the first calls of new functions */
 
 static uint64_t rss_bytes(void)
 {
@@ -49,16 +50,18 @@ static uint64_t rss_bytes(void)
 static int publish_one(struct fn_backend *fb, uint8_t *code, int i,
 		       uintptr_t *handle)
 {
+	uint64_t t0;
 	void *entry;
-	int err;
+	int err, ret;
 
 	set_code_ret(code, i);
 	err = fb->ops->publish(fb, code, fb->size, &entry, handle);
-	if (err)
+	if (err || !fb->ops->callable)
 		return err;
-	if (fb->ops->callable && ((int (*)(void))(uintptr_t)entry)() != i)
-		return -EIO;
-	return 0;
+	t0 = now_ns();
+	ret = ((int (*)(void))(uintptr_t)entry)();
+	call_total += now_ns() - t0;
+	return ret == i ? 0 : -EIO;
 }
 
 static void run_one(const struct fn_ops *ops, size_t size, int threads,
@@ -98,6 +101,7 @@ static void run_one(const struct fn_ops *ops, size_t size, int threads,
 
 	for (i = 0; i < LIVE; i++)
 		victim[i] = i;
+	call_total = 0;
 	start = now_ns();
 	while (!err && r < MAX_ROUNDS &&
 	       (r < 3 || now_ns() - start < budget_s * 1e9)) {
@@ -125,6 +129,7 @@ static void run_one(const struct fn_ops *ops, size_t size, int threads,
 		r++;
 	}
 	f->rounds = r;
+	f->call_ns = r ? (double)call_total / (r * CHURN) : 0;
 	f->publish_ns = median_d(pub, r);
 	f->free_ns = median_d(fr, r);
 	f->publish_tlb = r ? (double)tlb_pub / (r * CHURN) : 0;
@@ -200,13 +205,13 @@ void publish_print(FILE *out, bool json)
 			const struct fn_figure *f = &figs[i];
 
 			fprintf(out, "    {\"backend\": \"%s\", \"bytes\": %zu, \"live\": %zu, \"threads\": %d, \"error\": %d, \"rounds\": %d, "
-				"\"fill_ns\": %.0f, \"publish_ns\": %.0f, \"free_ns\": %.0f, "
+				"\"fill_ns\": %.0f, \"publish_ns\": %.0f, \"call_ns\": %.0f, \"free_ns\": %.0f, "
 				"\"fill_tlb\": %.4f, \"publish_tlb\": %.4f, \"free_tlb\": %.4f, "
 				"\"held_bytes\": %llu, \"rss_bytes\": %llu, \"asked_bytes\": %llu, "
 				"\"x_asmjit_dual\": %.3f, \"x_asmjit_rwx\": %.3f, \"x_user\": %.3f}%s\n",
 				f->name, f->size, f->live, f->threads, f->err,
 				f->rounds, f->fill_ns, f->publish_ns,
-				f->free_ns, f->fill_tlb, f->publish_tlb,
+				f->call_ns, f->free_ns, f->fill_tlb, f->publish_tlb,
 				f->free_tlb, (unsigned long long)f->held,
 				(unsigned long long)f->rss,
 				(unsigned long long)f->asked,
@@ -219,11 +224,13 @@ void publish_print(FILE *out, bool json)
 		return;
 	}
 	fprintf(out, "\npublish(+call) and free per function, %d live; churn: rounds freeing and\n"
-		"republishing %d of them (medians); x: churn publish time over the peer's\n"
-		"held: what the backend says it holds (jitmem: QUERY held_bytes), rss: RSS growth\n",
+		"republishing %d of them (medians; call: of pub, the first call); x: churn\n"
+		"publish time over the peer's; "
+		"held/a, rss/a: bytes held per byte asked, as the backend\n"
+		"says (jitmem: QUERY held_bytes; libjitmem: initialized bytes) and RSS growth\n",
 		LIVE, CHURN);
-	fprintf(out, "%-6s %-2s %-15s %8s %8s %8s %7s %7s %7s %6s %6s %6s %6s %6s\n",
-		"size", "th", "backend", "fill ns", "pub ns", "free ns",
+	fprintf(out, "%-6s %-2s %-15s %8s %8s %7s %8s %7s %7s %7s %6s %6s %6s %6s %6s\n",
+		"size", "th", "backend", "fill ns", "pub ns", "call ns", "free ns",
 		"fill tlb", "pub tlb", "freetlb", "held/a", "rss/a", "xdual",
 		"xrwx", "xuser");
 	for (i = 0; i < nfigs; i++) {
@@ -236,9 +243,9 @@ void publish_print(FILE *out, bool json)
 				strerror(-f->err));
 			continue;
 		}
-		fprintf(out, "%-6s %-2d %-15s %8.0f %8.0f %8.0f %7.3f %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f %6.2f\n",
+		fprintf(out, "%-6s %-2d %-15s %8.0f %8.0f %7.0f %8.0f %7.3f %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f %6.2f\n",
 			size_name(f->size), f->threads, f->name, f->fill_ns,
-			f->publish_ns, f->free_ns, f->fill_tlb, f->publish_tlb,
+			f->publish_ns, f->call_ns, f->free_ns, f->fill_tlb, f->publish_tlb,
 			f->free_tlb, (double)f->held / f->asked,
 			(double)f->rss / f->asked,
 			x_of(f, "asmjit-dual", false),
