@@ -164,7 +164,7 @@ void maps_run(void);
 void maps_print(FILE *out, bool json);
 int maps_errors(void);
 
-void targets_print(FILE *out, bool json);
+void targets_print(FILE *out, bool json, bool subpage);
 
 /* What targets.c reads from the sections; < 0: not measured. */
 struct fn_figure {

@@ -87,7 +87,7 @@ static int k_held(struct fn_backend *fb, uint64_t *bytes)
 	struct fn_kernel *k = fb->priv;
 	uint64_t empty;
 
-	return jm_held(&k->d, bytes, &empty);
+	return jm_held(&k->d, bytes, &empty) < 0 ? -EIO : 0;
 }
 
 static void k_teardown(struct fn_backend *fb)

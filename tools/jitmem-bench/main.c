@@ -65,6 +65,7 @@ static void cpu_model(char *buf, size_t len)
 static void print_all(FILE *out, bool json, const char *model,
 		      const char *acc, const struct jm_dev *d, int dev_err)
 {
+	bool subpage = !dev_err && (d->features & JITMEM_FEATURE_SUBPAGE);
 	struct utsname u;
 
 	uname(&u);
@@ -84,7 +85,7 @@ static void print_all(FILE *out, bool json, const char *model,
 		fprintf(out, ",\n");
 		maps_print(out, true);
 		fprintf(out, ",\n");
-		targets_print(out, true);
+		targets_print(out, true, subpage);
 		fprintf(out, "\n}\n");
 		return;
 	}
@@ -104,7 +105,7 @@ static void print_all(FILE *out, bool json, const char *model,
 	publish_print(out, false);
 	batch_print(out, false);
 	maps_print(out, false);
-	targets_print(out, false);
+	targets_print(out, false, subpage);
 }
 
 int main(int argc, char **argv)

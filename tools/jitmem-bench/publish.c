@@ -6,7 +6,8 @@
  * own allocator.  Fill: the first 3000 publishes, into fresh memory.
  * Churn: rounds that free a random quarter of the live functions and
  * publish as many again, into the ranges just freed; its medians are the
- * steady state a long-running JIT sees.
+ * steady state a long-running JIT sees.  jitmem and asmjit-dual are run
+ * with 300 live too, to show what of a publish grows with the live count.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include "bench.h"
 
 #define LIVE		3000
-#define CHURN		(LIVE / 4)
 #define MAX_ROUNDS	64
 
 static const size_t fn_sizes[] = { 64, 1024, 16384 };
@@ -29,7 +29,7 @@ static const struct fn_ops *const fns[] = {
 };
 #define NFNS	(sizeof(fns) / sizeof(fns[0]))
 
-static struct fn_figure figs[2 * NSIZES * NFNS];
+static struct fn_figure figs[2 * NSIZES * NFNS + 4];
 static size_t nfigs;
 static uint64_t call_total;	/* ns in the first calls of new functions */
 
@@ -64,12 +64,13 @@ static int publish_one(struct fn_backend *fb, uint8_t *code, int i,
 	return ret == i ? 0 : -EIO;
 }
 
-static void run_one(const struct fn_ops *ops, size_t size, int threads,
-		    struct fn_figure *f)
+static void run_one(const struct fn_ops *ops, size_t size, int live,
+		    int threads, struct fn_figure *f)
 {
 	static uintptr_t handle[LIVE];
 	static int victim[LIVE];
-	struct fn_backend fb = { .ops = ops, .size = size, .cap = LIVE };
+	struct fn_backend fb = { .ops = ops, .size = size, .cap = live };
+	int churn = live / 4;
 	double pub[MAX_ROUNDS], fr[MAX_ROUNDS];
 	uint64_t t0, tlb0, tlb_pub = 0, tlb_free = 0, rss0, start;
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -79,9 +80,9 @@ static void run_one(const struct fn_ops *ops, size_t size, int threads,
 	memset(f, 0, sizeof(*f));
 	f->name = ops->name;
 	f->size = size;
-	f->live = LIVE;
+	f->live = live;
 	f->threads = threads;
-	f->asked = (uint64_t)LIVE * size;
+	f->asked = (uint64_t)live * size;
 	rss0 = rss_bytes();
 	err = ops->setup(&fb);
 	if (err)
@@ -89,25 +90,25 @@ static void run_one(const struct fn_ops *ops, size_t size, int threads,
 
 	tlb0 = tlb_shootdowns();
 	t0 = now_ns();
-	for (i = 0; i < LIVE && !err; i++)
+	for (i = 0; i < live && !err; i++)
 		err = publish_one(&fb, code, i, &handle[i]);
-	f->fill_ns = (double)(now_ns() - t0) / LIVE;
-	f->fill_tlb = (double)(tlb_shootdowns() - tlb0) / LIVE;
+	f->fill_ns = (double)(now_ns() - t0) / live;
+	f->fill_tlb = (double)(tlb_shootdowns() - tlb0) / live;
 	if (err)
 		goto teardown;
 	f->rss = rss_bytes() - rss0;
 	if (ops->held(&fb, &f->held))
 		f->held = 0;
 
-	for (i = 0; i < LIVE; i++)
+	for (i = 0; i < live; i++)
 		victim[i] = i;
 	call_total = 0;
 	start = now_ns();
 	while (!err && r < MAX_ROUNDS &&
 	       (r < 3 || now_ns() - start < budget_s * 1e9)) {
-		/* A random quarter: the first CHURN of a partial shuffle. */
-		for (i = 0; i < CHURN; i++) {
-			j = i + rng_next(&rng) % (LIVE - i);
+		/* A random quarter: the first @churn of a partial shuffle. */
+		for (i = 0; i < churn; i++) {
+			j = i + rng_next(&rng) % (live - i);
 			int t = victim[i];
 
 			victim[i] = victim[j];
@@ -115,26 +116,26 @@ static void run_one(const struct fn_ops *ops, size_t size, int threads,
 		}
 		tlb0 = tlb_shootdowns();
 		t0 = now_ns();
-		for (i = 0; i < CHURN && !err; i++)
+		for (i = 0; i < churn && !err; i++)
 			err = ops->free(&fb, handle[victim[i]]);
-		fr[r] = (double)(now_ns() - t0) / CHURN;
+		fr[r] = (double)(now_ns() - t0) / churn;
 		tlb_free += tlb_shootdowns() - tlb0;
 		tlb0 = tlb_shootdowns();
 		t0 = now_ns();
-		for (i = 0; i < CHURN && !err; i++)
+		for (i = 0; i < churn && !err; i++)
 			err = publish_one(&fb, code, victim[i] + r + 1,
 					  &handle[victim[i]]);
-		pub[r] = (double)(now_ns() - t0) / CHURN;
+		pub[r] = (double)(now_ns() - t0) / churn;
 		tlb_pub += tlb_shootdowns() - tlb0;
 		r++;
 	}
 	f->rounds = r;
-	f->call_ns = r ? (double)call_total / (r * CHURN) : 0;
+	f->call_ns = r ? (double)call_total / (r * churn) : 0;
 	f->publish_ns = median_d(pub, r);
 	f->free_ns = median_d(fr, r);
-	f->publish_tlb = r ? (double)tlb_pub / (r * CHURN) : 0;
-	f->free_tlb = r ? (double)tlb_free / (r * CHURN) : 0;
-	for (i = 0; i < LIVE && !err; i++)
+	f->publish_tlb = r ? (double)tlb_pub / (r * churn) : 0;
+	f->free_tlb = r ? (double)tlb_free / (r * churn) : 0;
+	for (i = 0; i < live && !err; i++)
 		err = ops->free(&fb, handle[i]);
 teardown:
 	ops->teardown(&fb);
@@ -153,10 +154,15 @@ void publish_run(void)
 			break;
 		for (s = 0; s < NSIZES; s++)
 			for (k = 0; k < NFNS; k++)
-				run_one(fns[k], fn_sizes[s], threads,
+				run_one(fns[k], fn_sizes[s], LIVE, threads,
 					&figs[nfigs++]);
 		if (threads == 2)
 			busy_stop();
+	}
+	for (s = 0; s < 2; s++) {
+		run_one(&fn_kernel, fn_sizes[s], LIVE / 10, 1, &figs[nfigs++]);
+		run_one(&fn_asmjit_dual, fn_sizes[s], LIVE / 10, 1,
+			&figs[nfigs++]);
 	}
 }
 
@@ -223,28 +229,31 @@ void publish_print(FILE *out, bool json)
 		fprintf(out, "  ]");
 		return;
 	}
-	fprintf(out, "\npublish(+call) and free per function, %d live; churn: rounds freeing and\n"
-		"republishing %d of them (medians; call: of pub, the first call); x: churn\n"
-		"publish time over the peer's; "
+	fprintf(out, "\npublish(+call) and free per function, %d live (300 in the last rows)\n"
+		"fill: the first publishes; pub, free: rounds freeing and republishing a\n"
+		"quarter of them (medians); call: of pub, the first call of the function\n"
+		"x: pub over the peer's; "
 		"held/a, rss/a: bytes held per byte asked, as the backend\n"
-		"says (jitmem: QUERY held_bytes; libjitmem: initialized bytes) and RSS growth\n",
-		LIVE, CHURN);
-	fprintf(out, "%-6s %-2s %-15s %8s %8s %7s %8s %7s %7s %7s %6s %6s %6s %6s %6s\n",
-		"size", "th", "backend", "fill ns", "pub ns", "call ns", "free ns",
+		"says (jitmem: QUERY held_bytes; libjitmem: initialized bytes) and RSS growth\n"
+		"(pages the module inserts are not in RSS)\n",
+		LIVE);
+	fprintf(out, "%-6s %-4s %-2s %-15s %8s %8s %7s %8s %7s %7s %7s %6s %6s %6s %6s %6s\n",
+		"size", "live", "th", "backend", "fill ns", "pub ns", "call ns", "free ns",
 		"fill tlb", "pub tlb", "freetlb", "held/a", "rss/a", "xdual",
 		"xrwx", "xuser");
 	for (i = 0; i < nfigs; i++) {
 		const struct fn_figure *f = &figs[i];
 
 		if (f->err) {
-			fprintf(out, "%-6s %-2d %-15s %s: %s\n",
-				size_name(f->size), f->threads, f->name,
+			fprintf(out, "%-6s %-4zu %-2d %-15s %s: %s\n",
+				size_name(f->size), f->live, f->threads, f->name,
 				is_na(f->err) ? "n/a" : "failed",
 				strerror(-f->err));
 			continue;
 		}
-		fprintf(out, "%-6s %-2d %-15s %8.0f %8.0f %7.0f %8.0f %7.3f %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f %6.2f\n",
-			size_name(f->size), f->threads, f->name, f->fill_ns,
+		fprintf(out, "%-6s %-4zu %-2d %-15s %8.0f %8.0f %7.0f %8.0f %7.3f %7.3f %7.3f %6.2f %6.2f %6.2f %6.2f %6.2f\n",
+			size_name(f->size), f->live, f->threads, f->name,
+			f->fill_ns,
 			f->publish_ns, f->call_ns, f->free_ns, f->fill_tlb, f->publish_tlb,
 			f->free_tlb, (double)f->held / f->asked,
 			(double)f->rss / f->asked,
