@@ -9,7 +9,8 @@
 #   make bench BENCH_MODULE=PATH   the same binary against another jitmem.ko
 #   make bench BENCH_ORC=0         without bench-orc
 #   make bench BENCH_T=SECONDS     time per figure (default 0.5)
-#   make bench BENCH_ACCEL=kvm     the targets are read under TCG (default)
+#   make bench BENCH_ACCEL=kvm     the targets are read under TCG (default;
+#                                  nested KVM does not boot on the project's machine)
 
 BENCH		:= build/tools/jitmem-bench
 BENCH_OBJDIR	:= build/tools/jitmem-bench.o

@@ -3,11 +3,14 @@
  * jitmem-bench: what publishing and freeing code costs with jitmem against
  * the peers a JIT could use instead, all measured in one run.  Sections:
  *
- *   roundtrip.c  initialize + deinitialize of one region (region backends)
- *   publish.c    per-function publish and free, many live (function backends)
+ *   roundtrip.c  initialize, then deinitialize, of one region (backend_*.c)
+ *   publish.c    per-function publish and free, many live (fn_*.c)
  *   batch.c      1000 regions deinitialized by one call or by 1000
  *   maps.c       /proc/self/maps under JITLink-shaped churn
  *   targets.c    issue 14's targets, read from the figures above
+ *
+ * jitmem_dev.c has the raw ioctls, counters.c the kernel's counts (TLB
+ * shootdowns, mappings, module parameters), slots.c a first-fit allocator.
  */
 #ifndef JITMEM_BENCH_H
 #define JITMEM_BENCH_H
