@@ -7,6 +7,7 @@
  * run in this process, and its error's text is kept for LLVM.
  */
 #include <cerrno>
+#include <cstdio>
 
 #include "internal.h"
 
@@ -15,15 +16,17 @@ using namespace llvm;
 namespace jitmem_orc {
 
 /*
- * Gap: a libjitmem action fails with an int only.  The text of LLVM's
- * error stays in the context, and the caller picks it up (actionErrors).
+ * The whole text of LLVM's error stays in the context, and the caller
+ * picks it up (actionErrors); libjitmem's message gets what fits.
  */
-int runAction(void *Arg)
+int runAction(void *Arg, struct jitmem_result *Res)
 {
 	auto *A = static_cast<ActionCtx *>(Arg);
 
 	if (Error E = A->Call.runWithSPSRetErrorMerged()) {
 		A->Err = toString(std::move(E));
+		if (Res)
+			snprintf(Res->message, sizeof(Res->message), "%s", A->Err.c_str());
 		return -EIO;
 	}
 	return 0;

@@ -136,9 +136,14 @@ Error toJitmemSegments(const MemoryMapper::AllocInfo &AI, std::vector<jitmem_seg
 		Expected<unsigned> G = groupOf(Seg.AG);
 		if (!G)
 			return G.takeError();
-		Out.push_back(jitmem_segment{
-			(AI.MappingBase + Seg.Offset).toPtr<void *>(), Size, Seg.WorkingMem,
-			Seg.ContentSize, *G});
+		jitmem_segment S{};
+
+		S.addr = (AI.MappingBase + Seg.Offset).toPtr<void *>();
+		S.size = Size;
+		S.content = Seg.WorkingMem;
+		S.content_size = Seg.ContentSize;
+		S.group = *G;
+		Out.push_back(S);
 	}
 	finalizeOnlyAsStandard(Out);
 	return Error::success();
@@ -196,7 +201,7 @@ int deinitializeBatch(struct ::jitmem *M, std::vector<void *> &Keys)
 {
 	if (Keys.empty())
 		return 0;
-	return jitmem_deinitialize_multiple(M, Keys.data(), Keys.size());
+	return jitmem_deinitialize_multiple(M, Keys.data(), Keys.size(), nullptr);
 }
 
 } // namespace jitmem_orc

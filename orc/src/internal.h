@@ -68,7 +68,7 @@ llvm::Error jmError(const char *What, int Err);
 llvm::Error actionErrors(const Alloc &A);
 
 /* jitmem_action_fn: runs an ActionCtx, keeping its error's text. */
-int runAction(void *Arg);
+int runAction(void *Arg, struct jitmem_result *Res);
 
 /*
  * Workarounds for what libjitmem does not do yet: gaps.cpp, one function

@@ -71,7 +71,7 @@ OrcMemoryMapper::~OrcMemoryMapper()
 	if (S->Owned)
 		jitmem_close(S->M);
 	else if (!Starts.empty())
-		jitmem_release_multiple(S->M, Starts.data(), Starts.size());
+		jitmem_release_multiple(S->M, Starts.data(), Starts.size(), nullptr);
 	for (auto &KV : S->Slabs)
 		munmap(KV.second.Work, KV.second.Len);
 }
@@ -145,7 +145,12 @@ void OrcMemoryMapper::initialize(AllocInfo &AI, OnInitializedFunction OnInitiali
 	if (!Err && Segs.empty()) {
 		Err = initializeWithoutRegion(A);
 	} else if (!Err) {
-		jitmem_init_request Req = {Segs.data(), Segs.size(), Pairs.data(), Pairs.size()};
+		jitmem_init_request Req{};
+
+		Req.segments = Segs.data();
+		Req.nsegments = Segs.size();
+		Req.actions = Pairs.data();
+		Req.nactions = Pairs.size();
 		int Ret = jitmem_initialize(S->M, &Req, &A.Key);
 
 		/* runAction()'s -EIO: an action failed, its text says why. */

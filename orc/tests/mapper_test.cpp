@@ -63,10 +63,10 @@ struct jitmem *openKernel()
 struct jitmem_stats statsOf(struct jitmem *H)
 {
 	struct jitmem_stats st = {};
-	int ret = jitmem_stats(H, &st);
+	int ret = jitmem_get_stats(H, &st);
 
 	if (ret)
-		fail("jitmem_stats: %s", strerror(-ret));
+		fail("jitmem_get_stats: %s", strerror(-ret));
 	return st;
 }
 

@@ -47,7 +47,7 @@ llvm::orc::shared::AllocActionCallPair loggedActions(int K);
 
 /* The jitmem handle of a test, kernel backend. */
 struct jitmem *openKernel();
-/* jitmem_stats() of H, compared member by member. */
+/* jitmem_get_stats() of H, compared member by member. */
 bool sameStats(struct jitmem *H, const struct jitmem_stats &want, const char *when);
 struct jitmem_stats statsOf(struct jitmem *H);
 

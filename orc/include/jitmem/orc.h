@@ -46,7 +46,7 @@ public:
 	/* Releases every slab it reserved (running pending dealloc actions). */
 	~OrcMemoryMapper() override;
 
-	/* The libjitmem handle, e.g. for jitmem_stats(). */
+	/* The libjitmem handle, e.g. for jitmem_get_stats(). */
 	struct ::jitmem *handle() const;
 
 	unsigned int getPageSize() override;
