@@ -295,9 +295,12 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	}
 }
 
-/* The pages of [@start, @end): all (none may be in use) or the empty ones. */
+/*
+ * The pages of [@start, @end): all (none may be in use), or the empty ones
+ * but those of protection @keep (-1: none kept).
+ */
 static void jitmem_pages_drop(struct jitmem_ctx *ctx, unsigned long start,
-			      unsigned long end, bool all)
+			      unsigned long end, bool all, int keep)
 {
 	struct jitmem_page *jp;
 	unsigned long index;
@@ -308,7 +311,7 @@ static void jitmem_pages_drop(struct jitmem_ctx *ctx, unsigned long start,
 	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
 			  (end >> PAGE_SHIFT) - 1) {
 		WARN_ON_ONCE(all && jp->users);
-		if (all || !jp->users)
+		if (all || (!jp->users && jp->prot != keep))
 			jitmem_page_remove(ctx, jp);
 	}
 }
@@ -324,7 +327,7 @@ static void jitmem_pages_drop(struct jitmem_ctx *ctx, unsigned long start,
 void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
 			     unsigned long end)
 {
-	jitmem_pages_drop(ctx, start, end, true);
+	jitmem_pages_drop(ctx, start, end, true, -1);
 }
 
 /**
@@ -339,7 +342,7 @@ void jitmem_pages_free_range(struct jitmem_ctx *ctx, unsigned long start,
 void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
 			     unsigned long end)
 {
-	jitmem_pages_drop(ctx, start, end, false);
+	jitmem_pages_drop(ctx, start, end, false, -1);
 }
 
 /**
@@ -355,17 +358,7 @@ void jitmem_pages_free_empty(struct jitmem_ctx *ctx, unsigned long start,
 void jitmem_pages_free_mismatched(struct jitmem_ctx *ctx, unsigned long start,
 				  unsigned long end, unsigned long perms)
 {
-	u8 prot = jitmem_perms_prot(perms);
-	struct jitmem_page *jp;
-	unsigned long index;
-
-	lockdep_assert_held_write(&ctx->map_lock);
-	if (start >= end)
-		return;
-	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
-			  (end >> PAGE_SHIFT) - 1)
-		if (!jp->users && jp->prot != prot)
-			jitmem_page_remove(ctx, jp);
+	jitmem_pages_drop(ctx, start, end, false, jitmem_perms_prot(perms));
 }
 
 /*
