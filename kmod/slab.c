@@ -126,9 +126,6 @@ void jitmem_slab_unmapped(struct jitmem_ctx *ctx, struct jitmem_slab *slab,
 	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
 	if (how == JITMEM_DROP_SCRUB)
 		jitmem_pages_reclaim(ctx);
-	/* Pages the dropped regions emptied elsewhere, as DEINITIALIZE does. */
-	if (how == JITMEM_DROP_SCRUB)
-		jitmem_pages_reclaim(ctx);
 }
 
 /*

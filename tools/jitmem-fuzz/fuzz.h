@@ -45,6 +45,7 @@
 #define CHASH		32768	/* chunk hash slots per context */
 #define ERING		(1 << 15)	/* empty-page order, per context */
 #define MSCRATCH_PAGES	64	/* mremap(MREMAP_FIXED) target */
+#define TIDY_MAX	8	/* JITMEM_TIDY_MAX: mappings noted for a tidy */
 
 /* Protection indices, as the module counts them. */
 enum { PI_R, PI_RW, PI_RX, PI_NR };
@@ -68,6 +69,7 @@ enum {
 	ST_UNDO,	/* ENXIO after remaps, undone */
 	ST_ENOEXEC,	/* ENOEXEC under READ_IMPLIES_EXEC */
 	ST_RECLAIM,	/* reclaim passes */
+	ST_TIDY,	/* mappings without a page remapped PROT_NONE */
 	ST_UNMAP_DROP,	/* regions dropped by a mapping that went */
 	ST_HOLE_FILL,	/* holes given back to their slab by RESERVE */
 	ST_TRAP,	/* free code called: SIGTRAP */
@@ -218,6 +220,9 @@ struct ctx {
 	uint32_t eseq;
 	uint32_t ehead, etail;
 	struct eref ering[ERING];
+	/* mappings a reclaim may have left without a page (jitmem_tidy()) */
+	int ntidy;
+	uint64_t tidy[TIDY_MAX];
 };
 
 /* Module limits, read from /sys/module/jitmem/parameters when present. */
@@ -269,6 +274,7 @@ struct fuzz {
 	uint64_t ok, errs;	/* successful and failed ioctls */
 	uint64_t stat[ST_NR];
 	bool in_child;		/* a fork child checking its snapshot */
+	bool paranoid;		/* check everything after every step */
 	int memfd;		/* /proc/self/mem */
 	bool logging_touch;	/* record what the parent changes after fork */
 	int ntouch;
@@ -345,6 +351,7 @@ void mm_madvise_flags(struct fuzz *f, uint64_t start, uint64_t end,
 		      uint8_t set, uint8_t clear);
 const char *maps_perms(uint8_t perms);
 void check_maps(struct fuzz *f);
+void vma_tidy(struct fuzz *f, struct ctx *c);
 void adopt_hole_fills(struct fuzz *f, struct ctx *c);
 bool ctx_has_holes(const struct ctx *c);
 

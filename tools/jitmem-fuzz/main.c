@@ -28,7 +28,8 @@
  * The last comment lines say what the run exercised (sub-page regions,
  * shared pages, remaps, reclaims, ...; all predicted and checked) and how
  * many calls a second it made.  JITMEM_FUZZ_DUMP=1 prints the model of a
- * failing epoch.
+ * failing epoch.  JITMEM_FUZZ_PARANOID=1 checks every counter and mapping
+ * after every step, to find the first call the model gets wrong.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,6 +70,7 @@ static const char *const stat_names[ST_NR] = {
 	[ST_UNDO] = "remaps undone",
 	[ST_ENOEXEC] = "ENOEXEC",
 	[ST_RECLAIM] = "reclaims",
+	[ST_TIDY] = "tidied",
 	[ST_UNMAP_DROP] = "regions unmapped",
 	[ST_HOLE_FILL] = "holes filled",
 	[ST_TRAP] = "int3 traps",
@@ -361,6 +363,15 @@ static void run_epoch(struct fuzz *f)
 		} else {
 			step_skeleton(f, c);
 		}
+		if (f->paranoid) {	/* uncounted: the same calls follow */
+			uint64_t call = f->call, ok = f->ok;
+
+			for (n = 0; n < NCTX; n++)
+				query_check(f, &f->ctx[n]);
+			check_maps(f);
+			f->call = call;
+			f->ok = ok;
+		}
 		if (!(f->call % 8192))
 			check_regions(f, c, false);
 		if (!(f->call % 1024))
@@ -525,6 +536,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOLBF, sizeof(outbuf));
 	f.seed = 0x6a69746d656dULL;
 	f.verbose_from = ~0ULL;
+	f.paranoid = getenv("JITMEM_FUZZ_PARANOID") != NULL;
 	if (getenv("JITMEM_FUZZ_SEED"))
 		f.seed = strtoull(getenv("JITMEM_FUZZ_SEED"), NULL, 0);
 	if (getenv("JITMEM_FUZZ_CALLS"))

@@ -335,6 +335,7 @@ void model_unmapped(struct fuzz *f, struct ctx *c, uint32_t slab_id,
 		pg_free_range(f, c, ss, se);
 		model_forget_slab(f, c, i);
 	}
+	pg_reclaim(f, c);	/* pages the dropped regions emptied elsewhere */
 }
 
 /* RELEASE of slab @i: each of its mappings goes, in address order. */

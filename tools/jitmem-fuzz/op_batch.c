@@ -8,6 +8,7 @@
  * can fail after the items were processed.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -178,6 +179,7 @@ static void verify_deinit(struct fuzz *f, struct ctx *c, uint32_t n,
 				    "no live Finalize segment");
 	}
 	pg_reclaim(f, c);
+	vma_tidy(f, c);
 	for (i = 0; i < ngone; i++)
 		check_addr(f, gone[i]);
 }
@@ -207,15 +209,61 @@ void op_deinitialize(struct fuzz *f, struct ctx *c)
 	verify_deinit(f, c, p.n, p.b.flags & JITMEM_DEINIT_FINALIZE_ONLY);
 }
 
+/* Are [start, end) all mapped, by @c's own mappings (jitmem_only_ours())? */
+static bool only_ours(struct fuzz *f, struct ctx *c, uint64_t start,
+		      uint64_t end)
+{
+	int n, i;
+
+	while (start < end) {
+		if (!mm_any_vma(f, start, &n, &i) || &f->ctx[n] != c)
+			return false;
+		start = c->vmas[i].end;
+	}
+	return true;
+}
+
+/* jitmem_unmap(): one munmap() when only the slab is mapped in its range. */
+static void release_slab(struct fuzz *f, struct ctx *c, int s)
+{
+	uint64_t start = c->slabs[s].addr, end = start + c->slabs[s].len;
+	uint32_t id = c->slabs[s].id;
+	int n, i;
+
+	for (n = 0; n < NCTX; n++)
+		for (i = vma_first(&f->ctx[n], start, end);
+		     i >= 0 && i < f->ctx[n].nvmas &&
+		     f->ctx[n].vmas[i].start < end; i++)
+			if (&f->ctx[n] != c || f->ctx[n].vmas[i].slab != id) {
+				model_release_slab(f, c, s);	/* one each */
+				return;
+			}
+	mm_munmap(f, start, end);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * jitmem_release_batch(): the slabs named, by address; side by side and
+ * with nothing else mapped among them, in one munmap(), else one by one.
+ * The order decides what each .close reclaims.
+ */
 static void verify_release(struct fuzz *f, struct ctx *c, uint32_t n)
 {
-	uint64_t gone[MAX_ITEMS];
-	uint32_t i, ngone = 0;
+	uint64_t gone[MAX_ITEMS], addrs[MAX_ITEMS], end;
+	uint32_t i, j, k, ngone = 0, na = 0;
 	int s;
 
 	for (i = 0; i < n; i++) {
 		s = model_slab_at(c, f->s.items[i]);
-		if (s < 0 || c->slabs[s].addr != f->s.items[i]) {
+		for (j = 0; j < na && addrs[j] != f->s.items[i]; j++)
+			;
+		if (s < 0 || c->slabs[s].addr != f->s.items[i] || j < na) {
 			want_result(f, i, f->s.results[i], -ENOENT,
 				    "no slab starts here");
 			continue;
@@ -227,9 +275,26 @@ static void verify_release(struct fuzz *f, struct ctx *c, uint32_t n)
 		if (ngone < MAX_ITEMS)
 			gone[ngone++] = c->slabs[s].addr +
 				rnd_below(&f->rng, c->slabs[s].len);
-		model_release_slab(f, c, s);
+		addrs[na++] = f->s.items[i];
 	}
-	pg_reclaim(f, c);
+	qsort(addrs, na, sizeof(addrs[0]), cmp_addr);
+	for (i = 0; i < na; i = j) {
+		s = model_slab_at(c, addrs[i]);
+		end = addrs[i] + c->slabs[s].len;
+		for (j = i + 1; j < na && addrs[j] == end; j++)
+			end += c->slabs[model_slab_at(c, addrs[j])].len;
+		if (j - i > 1 && only_ours(f, c, addrs[i], end)) {
+			mm_munmap(f, addrs[i], end);
+			continue;
+		}
+		for (k = i; k < j; k++)
+			release_slab(f, c, model_slab_at(c, addrs[k]));
+	}
+	for (i = 0; i < na; i++)
+		if (model_slab_at(c, addrs[i]) >= 0)
+			fuzz_fail(f, "model: slab %#llx left after RELEASE",
+				  (unsigned long long)addrs[i]);
+	vma_tidy(f, c);		/* each .close reclaimed (model_unmapped()) */
 	for (i = 0; i < ngone; i++)
 		check_addr(f, gone[i]);
 }

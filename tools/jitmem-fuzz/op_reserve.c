@@ -153,6 +153,9 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_RESERVE, arg);
 	expect(f, "RESERVE", ret, want, may_succeed);
 	if (ret) {
+		/* Made, then unmapped: its .close reclaims as any does. */
+		if (ro && ret == -EFAULT)
+			pg_reclaim(f, c);
 		/* A slab made and given back leaves only filled holes. */
 		if (maps && ctx_has_holes(c))
 			adopt_hole_fills(f, c);
@@ -186,7 +189,7 @@ void op_reserve(struct fuzz *f, struct ctx *c)
 		if (ret || b.failed || res)
 			fuzz_fail(f, "RELEASE of a fresh slab: %s, result %d",
 				  errname(-ret), res);
-		pg_reclaim(f, c);	/* every RELEASE ends with one */
+		vma_tidy(f, c);		/* every batch ends with one */
 		if (maps && ctx_has_holes(c))
 			adopt_hole_fills(f, c);
 		return;

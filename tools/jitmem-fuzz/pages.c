@@ -94,6 +94,7 @@ void pages_reset(struct fuzz *f, struct ctx *c)
 	c->eseq = 0;
 	c->ehead = 0;
 	c->etail = 0;
+	c->ntidy = 0;
 }
 
 static struct mpage *slot_of(struct fuzz *f, struct chunk *ch, uint64_t addr)
@@ -280,14 +281,33 @@ static uint64_t oldest_empty(struct fuzz *f, struct ctx *c)
 	return 0;
 }
 
+/* Widen [*lo, *hi) over the empty pages of [start, end). */
+static void empty_span(struct fuzz *f, struct ctx *c, uint64_t start,
+		       uint64_t end, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t a;
+
+	for (a = pg_next(f, c, start, end); a < end;
+	     a = pg_next(f, c, a + f->page, end)) {
+		if (pg_find(f, c, a)->users)
+			continue;
+		if (a < *lo)
+			*lo = a;
+		if (a + f->page > *hi)
+			*hi = a + f->page;
+	}
+}
+
 /*
  * jitmem_pages_reclaim(): past max_empty_bytes, free the empty pages of the
  * mapping holding the oldest one (from the lowest to the highest of them),
- * again while above four times the limit.
+ * again while above four times the limit, and note the mapping for a tidy.
+ * An oldest page no mapping holds (one a munmap() is taking, whose .close
+ * comes later) goes alone.
  */
 void pg_reclaim(struct fuzz *f, struct ctx *c)
 {
-	uint64_t max = f->lim.max_empty_bytes, lo, hi, a;
+	uint64_t max = f->lim.max_empty_bytes, lo, hi;
 	int v;
 
 	if (c->nempty * f->page <= max)
@@ -299,22 +319,14 @@ void pg_reclaim(struct fuzz *f, struct ctx *c)
 				  (unsigned long long)c->nempty);
 		hi = lo + f->page;
 		v = vma_at(c, lo);
-		if (v < 0)
-			fuzz_fail(f, "page model: empty page %#llx not mapped",
-				  (unsigned long long)lo);
-		for (a = pg_next(f, c, c->vmas[v].start, c->vmas[v].end);
-		     a < c->vmas[v].end;
-		     a = pg_next(f, c, a + f->page, c->vmas[v].end)) {
-			if (pg_find(f, c, a)->users)
-				continue;
-			if (a < lo)
-				lo = a;
-			if (a + f->page > hi)
-				hi = a + f->page;
-		}
+		if (v >= 0)
+			empty_span(f, c, c->vmas[v].start, c->vmas[v].end,
+				   &lo, &hi);
 		fuzz_log(f, " reclaim %#llx-%#llx", (unsigned long long)lo,
 			 (unsigned long long)hi);
 		pg_free_empty(f, c, lo, hi);
+		if (v >= 0 && c->ntidy < TIDY_MAX)
+			c->tidy[c->ntidy++] = c->vmas[v].start;
 		f->stat[ST_RECLAIM]++;
 	} while (c->nempty * f->page > 4 * max && c->nempty);
 }

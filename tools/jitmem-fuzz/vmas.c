@@ -426,3 +426,47 @@ void adopt_hole_fills(struct fuzz *f, struct ctx *c)
 		f->stat[ST_HOLE_FILL]++;
 	}
 }
+
+/* jitmem_vma_tidy(): a mapping of @slab with no page, or PROT_NONE. */
+static bool tidy_ok(struct fuzz *f, struct ctx *c, int i, uint32_t slab)
+{
+	const struct vma *v = &c->vmas[i];
+
+	return v->slab == slab &&
+	       (!v->perms || pg_next(f, c, v->start, v->end) == v->end);
+}
+
+/*
+ * jitmem_tidy(), after a DEINITIALIZE or RELEASE batch: each noted mapping
+ * that holds no page is remapped PROT_NONE, with its neighbours of the same
+ * slab that hold none or are PROT_NONE, as one mapping.
+ */
+void vma_tidy(struct fuzz *f, struct ctx *c)
+{
+	int n = c->ntidy, k, i, lo, hi;
+	uint64_t addrs[TIDY_MAX];
+	uint32_t slab;
+
+	memcpy(addrs, c->tidy, n * sizeof(addrs[0]));
+	c->ntidy = 0;
+	for (k = 0; k < n; k++) {
+		i = vma_at(c, addrs[k]);
+		if (i < 0 || !c->vmas[i].perms)
+			continue;
+		slab = c->vmas[i].slab;
+		if (!tidy_ok(f, c, i, slab))
+			continue;
+		for (lo = i; lo > 0 && c->vmas[lo - 1].end == c->vmas[lo].start &&
+		     tidy_ok(f, c, lo - 1, slab); lo--)
+			;
+		for (hi = i; hi + 1 < c->nvmas &&
+		     c->vmas[hi + 1].start == c->vmas[hi].end &&
+		     tidy_ok(f, c, hi + 1, slab); hi++)
+			;
+		fuzz_log(f, " tidy %#llx-%#llx", (unsigned long long)c->vmas[lo].start,
+			 (unsigned long long)c->vmas[hi].end);
+		touch(f, c->vmas[lo].start);
+		vma_replace(f, c, c->vmas[lo].start, c->vmas[hi].end, slab, 0);
+		f->stat[ST_TIDY]++;
+	}
+}
