@@ -24,6 +24,10 @@
  *
  * -m sets the module's max_empty_bytes for the run (and puts the old value
  * back after it): a small value makes reclaims of empty pages frequent.
+ * Without -m, the last fifth of the epochs (rounded up) run
+ * with SMALL_EMPTY once the others have ended, so that reclaims and the
+ * tidies after them are part of every run; "-e" replays an epoch with the
+ * value it ran with.
  *
  * The last comment lines say what the run exercised (sub-page regions,
  * shared pages, remaps, reclaims, ...; all predicted and checked) and how
@@ -51,6 +55,7 @@
 
 #define DEV		"/dev/jitmem"
 #define PARAMS		"/sys/module/jitmem/parameters/"
+#define SMALL_EMPTY	"16384"	/* max_empty_bytes of the last epochs */
 
 /* Shared with the epoch processes, for reports after a crash. */
 struct shared {
@@ -470,14 +475,15 @@ static void no_aslr(char **argv)
 }
 
 /* Run the epochs, @jobs at a time; print a TAP line as each one ends. */
-static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
-			       unsigned int only, unsigned int jobs,
-			       unsigned int timeout, uint64_t *calls,
+static unsigned int run_epochs(struct fuzz *f, unsigned int from,
+			       unsigned int epochs, unsigned int only,
+			       unsigned int jobs, unsigned int timeout,
+			       unsigned int *tapno, uint64_t *calls,
 			       uint64_t *st)
 {
 	pid_t pids[MAX_JOBS];
-	unsigned int ep[MAX_JOBS], next = 0, running = 0, failed = 0;
-	unsigned int tapno = 0, i, j;
+	unsigned int ep[MAX_JOBS], next = from, running = 0, failed = 0;
+	unsigned int i, j;
 	int status;
 	pid_t pid;
 
@@ -487,7 +493,7 @@ static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
 				next++;
 			} else if (stop_at && time(NULL) >= stop_at) {
 				printf("ok %u - epoch %u # SKIP time budget spent\n",
-				       ++tapno, next++);
+				       ++*tapno, next++);
 			} else {
 				ep[running] = next;
 				pids[running++] = epoch_start(f, next++,
@@ -505,7 +511,7 @@ static unsigned int run_epochs(struct fuzz *f, unsigned int epochs,
 			;
 		if (i == running)
 			continue;
-		failed += !epoch_report(f, ep[i], ++tapno, status);
+		failed += !epoch_report(f, ep[i], ++*tapno, status);
 		*calls += shared[ep[i]].call;
 		for (j = 0; j < ST_NR; j++)
 			st[j] += shared[ep[i]].stat[j];
@@ -522,7 +528,7 @@ int main(int argc, char **argv)
 	static struct fuzz f;
 	unsigned int epochs = 10, only = ~0U, timeout = 1800, jobs = 1, runs;
 	unsigned long total_time = 0;
-	unsigned int failed = 0;
+	unsigned int failed = 0, tapno = 0, small;
 	uint64_t total = 100000, calls = 0;
 	uint64_t st[ST_NR] = { 0 };
 	const char *max_empty = NULL;
@@ -613,8 +619,24 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 1;
 	}
+	small = max_empty || epochs < 2 ? epochs : epochs - (epochs + 4) / 5;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	failed = run_epochs(&f, epochs, only, jobs, timeout, &calls, st);
+	failed = run_epochs(&f, 0, small, only, jobs, timeout, &tapno, &calls,
+			    st);
+	if (small < epochs && (only == ~0U || only >= small)) {
+		if (write_param("max_empty_bytes", SMALL_EMPTY, old_empty,
+				sizeof(old_empty))) {
+			printf("not ok %u - set max_empty_bytes to %s\n",
+			       ++tapno, SMALL_EMPTY);
+			return 1;
+		}
+		max_empty = SMALL_EMPTY;
+		f.lim.max_empty_bytes = strtoull(SMALL_EMPTY, NULL, 0);
+		printf("# epochs %u to %u: max_empty_bytes %s\n", small,
+		       epochs - 1, SMALL_EMPTY);
+		failed += run_epochs(&f, small, epochs, only, jobs, timeout,
+				     &tapno, &calls, st);
+	}
 	if (max_empty)
 		write_param("max_empty_bytes", old_empty, NULL, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
