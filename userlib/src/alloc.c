@@ -149,8 +149,8 @@ static int jm_alloc_finalize(struct jitmem_alloc *a, const struct jitmem_action_
 	ret = jm_segs_key(segs, nsegs, NULL);
 	if (!ret)
 		ret = jm_region_initialize(m, a->slab, segs, nsegs, actions, n, &key, res);
-	if (!ret && jm_perf_on(m))
-		jm_perf_segs(m, segs, nsegs);
+	if (jm_perf_on(m))
+		jm_perf_installed(m, segs, ret ? 0 : nsegs);
 	free(segs);
 	if (ret)
 		return ret;

@@ -137,6 +137,11 @@ struct jm_backend_ops {
 			    size_t n, bool finalize_only);
 	/* NULL: the library counts what it holds. */
 	int (*stats)(struct jitmem *m, struct jitmem_stats *st);
+	/*
+	 * Times the backend replaced mappings (a profiler sees each as a new
+	 * mmap of the range); NULL: it never does behind the library's back.
+	 */
+	int (*remaps)(struct jitmem *m, uint64_t *count);
 	void (*close)(struct jitmem *m);
 };
 
@@ -251,7 +256,8 @@ void jm_unplace(struct jitmem *m, struct jitmem_alloc *a);
 
 /* perf.c: m->perf is set once, by jitmem_perf_enable(), and read without m->lock. */
 void jm_perf_open_env(struct jitmem *m);
-void jm_perf_segs(struct jitmem *m, const struct jm_seg *segs, size_t n);
+void jm_perf_installed(struct jitmem *m, const struct jm_seg *segs, size_t n);
+void jm_perf_forget(struct jitmem *m, uintptr_t addr, size_t len);
 void jm_perf_close(struct jitmem *m);
 
 static inline bool jm_perf_on(const struct jitmem *m)

@@ -177,6 +177,17 @@ static int jm_kernel_stats(struct jitmem *m, struct jitmem_stats *st)
 	return 0;
 }
 
+/* Unlocked: one QUERY, made only with profiling on (perf.c). */
+static int jm_kernel_remaps(struct jitmem *m, uint64_t *count)
+{
+	struct jitmem_query q = { .size = sizeof(q) };
+	int ret = jm_ioctl(m, JITMEM_IOC_QUERY, &q);
+
+	if (!ret)
+		*count = q.remaps;
+	return ret;
+}
+
 static void jm_kernel_close(struct jitmem *m)
 {
 	close(m->fd);
@@ -191,5 +202,6 @@ const struct jm_backend_ops jm_kernel_ops = {
 	.initialize = jm_kernel_initialize,
 	.deinitialize = jm_kernel_deinitialize,
 	.stats = jm_kernel_stats,
+	.remaps = jm_kernel_remaps,
 	.close = jm_kernel_close,
 };

@@ -13,14 +13,29 @@
  *
  * Off, m->perf is NULL and costs one load: no system call, no allocation.
  * On, every record is built whole and written with one write(2) to a file
- * opened O_APPEND, so threads need no lock (regular-file writes do not
- * interleave); a short write leaves the dump truncated and the writer off.
+ * opened O_APPEND (regular-file writes do not interleave); a short write
+ * leaves the dump truncated and the writer off.
+ *
+ * When the module changes the protection of a range it replaces the
+ * mappings there, neighbours with live code included; perf sees a new mmap
+ * of /dev/jitmem over them, later than the ones perf inject makes of the
+ * load records, and the code there loses its names.  So with jitdump on the
+ * kernel backend the writer keeps what it named (name, range, bytes) until
+ * that code is freed, and after each INITIALIZE asks the module how many
+ * mappings it replaced (QUERY's remaps); when the count moved, it names
+ * every live function again, with a later timestamp.  All of them, not
+ * those of one range: QUERY does not say which, and remaps are rare (a
+ * protection a slab's free pages did not have).  p->lock guards the names
+ * and orders the timestamps against that count; no system call that can
+ * block is made under it.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +103,17 @@ struct jm_jr_code_load {
 _Static_assert(sizeof(struct jm_jitheader) == 40, "jitdump header layout");
 _Static_assert(sizeof(struct jm_jr_code_load) == 56, "jitdump load record layout");
 
+/*
+ * A load record kept to be written again, in p->names by address (a chain
+ * of other sizes at the same address) and in p->order as named.
+ */
+struct jm_perf_name {
+	struct jm_node node;
+	struct jm_list link;
+	struct jm_perf_name *same;	/* at the same address, another size */
+	struct jm_jr_code_load rec;	/* followed by the name and the bytes */
+};
+
 struct jm_perf {
 	unsigned int flags;
 	pid_t pid;		/* the process that enabled it */
@@ -97,6 +123,12 @@ struct jm_perf {
 	size_t marker_len;
 	uint64_t next_index;	/* code_index of the next record (atomic) */
 	int dump_broken;	/* a write was short: no more records (atomic) */
+	bool renames;		/* names again after remaps (jitdump, kernel) */
+	pthread_mutex_t lock;	/* what follows, when renames */
+	struct jm_tree names;	/* struct jm_perf_name by address */
+	struct jm_list order;	/* the same, as named */
+	size_t names_bytes;	/* their records' bytes */
+	uint64_t remaps;	/* the backend's count when last named */
 	char dump_path[PATH_MAX];
 };
 
@@ -248,8 +280,23 @@ static int jm_perf_map_open(struct jm_perf *p)
 	return ret;
 }
 
+static void jm_perf_name_free(struct jm_node *n, void *arg)
+{
+	struct jm_perf_name *e = jm_entry(n, struct jm_perf_name, node), *next;
+
+	(void)arg;
+	for (; e; e = next) {
+		next = e->same;
+		free(e);
+	}
+}
+
 static void jm_perf_free(struct jm_perf *p, bool remove)
 {
+	if (p->renames) {
+		jm_tree_clear(&p->names, jm_perf_name_free, NULL);
+		pthread_mutex_destroy(&p->lock);
+	}
 	if (p->marker)
 		munmap(p->marker, p->marker_len);
 	if (p->dump_fd >= 0) {
@@ -283,6 +330,14 @@ int jitmem_perf_enable(struct jitmem *m, unsigned int flags)
 	p->map_fd = -1;
 	if (flags & JITMEM_PERF_JITDUMP)
 		ret = jm_perf_dump_open(p, m->page_size);
+	if (!ret && p->dump_fd >= 0 && m->ops->remaps) {
+		/* Code named later is in mappings made after this count. */
+		ret = m->ops->remaps(m, &p->remaps);
+		if (!ret)
+			ret = -pthread_mutex_init(&p->lock, NULL);
+		p->renames = !ret;
+		jm_list_init(&p->order);
+	}
 	if (!ret && (flags & JITMEM_PERF_MAP))
 		ret = jm_perf_map_open(p);
 	if (!ret && !__atomic_compare_exchange_n(&m->perf, &none, p, false, __ATOMIC_RELEASE,
@@ -300,10 +355,52 @@ unsigned int jitmem_perf_flags(const struct jitmem *m)
 	return p ? p->flags : 0;
 }
 
+static void jm_perf_stamp(struct jm_perf *p, struct jm_jr_code_load *r, uint64_t now)
+{
+	r->p.timestamp = now;
+	r->code_index = __atomic_fetch_add(&p->next_index, 1, __ATOMIC_RELAXED);
+}
+
+/* Under p->lock: e replaces a name of the same range; returns what to free. */
+static struct jm_perf_name *jm_perf_name_add(struct jm_perf *p, struct jm_perf_name *e)
+{
+	struct jm_node *n = jm_tree_find(&p->names, e->rec.code_addr);
+	struct jm_perf_name *head, *old, **pp;
+
+	jm_list_add_tail(&p->order, &e->link);
+	p->names_bytes += e->rec.p.total_size;
+	e->node.key = e->rec.code_addr;
+	e->same = NULL;
+	if (!n) {
+		jm_tree_insert(&p->names, &e->node);
+		return NULL;
+	}
+	head = jm_entry(n, struct jm_perf_name, node);
+	if (head->rec.code_size == e->rec.code_size) {
+		old = head;
+		e->same = old->same;
+		jm_tree_remove(&p->names, &old->node);
+		jm_tree_insert(&p->names, &e->node);
+	} else {
+		for (pp = &head->same; *pp; pp = &(*pp)->same)
+			if ((*pp)->rec.code_size == e->rec.code_size)
+				break;
+		old = *pp;
+		e->same = old ? old->same : NULL;
+		*pp = e;
+		if (!old)
+			return NULL;
+	}
+	jm_list_del(&old->link);
+	p->names_bytes -= old->rec.p.total_size;
+	return old;
+}
+
 static int jm_perf_dump_code(struct jm_perf *p, const char *name, size_t name_len,
 			     uintptr_t addr, size_t size, const void *code)
 {
 	size_t total = sizeof(struct jm_jr_code_load) + name_len + 1 + size;
+	struct jm_perf_name *e = NULL, *old = NULL;
 	struct jm_jr_code_load *r;
 	int ret;
 
@@ -314,18 +411,38 @@ static int jm_perf_dump_code(struct jm_perf *p, const char *name, size_t name_le
 	r = malloc(total);
 	if (!r)
 		return -ENOMEM;
+	if (p->renames) {
+		e = malloc(offsetof(struct jm_perf_name, rec) + total);
+		if (!e) {
+			free(r);
+			return -ENOMEM;
+		}
+	}
 	*r = (struct jm_jr_code_load){
-		.p = { .id = JM_JIT_CODE_LOAD, .total_size = (uint32_t)total,
-		       .timestamp = jm_perf_now() },
+		.p = { .id = JM_JIT_CODE_LOAD, .total_size = (uint32_t)total },
 		.pid = (uint32_t)p->pid,
 		.tid = (uint32_t)gettid(),
 		.vma = addr,
 		.code_addr = addr,
 		.code_size = size,
-		.code_index = __atomic_fetch_add(&p->next_index, 1, __ATOMIC_RELAXED),
 	};
 	memcpy(r + 1, name, name_len + 1);
 	memcpy((char *)(r + 1) + name_len + 1, code, size);
+	if (e) {
+		memcpy(&e->rec + 1, r + 1, total - sizeof(*r));
+		/*
+		 * Stamped under the lock: a rename that did not see this name
+		 * comes before it, so this record is later than the remap.
+		 */
+		pthread_mutex_lock(&p->lock);
+		jm_perf_stamp(p, r, jm_perf_now());
+		e->rec = *r;
+		old = jm_perf_name_add(p, e);
+		pthread_mutex_unlock(&p->lock);
+		free(old);
+	} else {
+		jm_perf_stamp(p, r, jm_perf_now());
+	}
 	ret = jm_perf_write_all(p->dump_fd, r, total);
 	free(r);
 	if (ret)
@@ -383,14 +500,119 @@ int jitmem_perf_code(struct jitmem *m, const char *name, const void *addr, size_
 	return jm_perf_code(p, name, (uintptr_t)addr, size, code ? code : addr);
 }
 
-/* JITMEM_PERF_SEGMENTS: each executable segment's content, named by address. */
-void jm_perf_segs(struct jitmem *m, const struct jm_seg *segs, size_t n)
+/* Under p->lock: the names at n's address that reach [addr, end) go to *dead. */
+static void jm_perf_take(struct jm_perf *p, struct jm_node *n, uintptr_t addr, uintptr_t end,
+			 struct jm_perf_name **dead)
+{
+	struct jm_perf_name *e, *next, *keep = NULL, **tail = &keep;
+
+	jm_tree_remove(&p->names, n);
+	for (e = jm_entry(n, struct jm_perf_name, node); e; e = next) {
+		next = e->same;
+		e->same = NULL;
+		if (e->rec.code_addr < end && e->rec.code_addr + e->rec.code_size > addr) {
+			jm_list_del(&e->link);
+			p->names_bytes -= e->rec.p.total_size;
+			e->same = *dead;
+			*dead = e;
+		} else {
+			*tail = e;
+			tail = &e->same;
+		}
+	}
+	if (keep)
+		jm_tree_insert(&p->names, &keep->node);
+}
+
+/*
+ * The code of [addr, addr + len) is freed: its names are not written again.
+ * A name that starts below addr is found if it is the nearest one below.
+ */
+void jm_perf_forget(struct jitmem *m, uintptr_t addr, size_t len)
+{
+	struct jm_perf *p = jm_perf_get(m);
+	struct jm_perf_name *dead = NULL, *next;
+	uintptr_t end = addr + len;
+	struct jm_node *n;
+
+	if (!p || !p->renames)
+		return;
+	pthread_mutex_lock(&p->lock);
+	n = jm_tree_floor(&p->names, addr);
+	if (n && n->key < addr)
+		jm_perf_take(p, n, addr, end, &dead);
+	while ((n = jm_tree_ceil(&p->names, addr)) && n->key < end)
+		jm_perf_take(p, n, addr, end, &dead);
+	pthread_mutex_unlock(&p->lock);
+	for (; dead; dead = next) {
+		next = dead->same;
+		free(dead);
+	}
+}
+
+/*
+ * After an INITIALIZE (it may have failed: its undo remaps too): if the
+ * backend replaced mappings since we last looked, every live name again,
+ * in the order named, in one write.
+ */
+static void jm_perf_rename(struct jitmem *m, struct jm_perf *p)
+{
+	uint32_t tid = (uint32_t)gettid();
+	size_t cap = 0, len = 0;
+	uint64_t remaps, now;
+	struct jm_list *l;
+	char *buf = NULL;
+
+	if (getpid() != p->pid || __atomic_load_n(&p->dump_broken, __ATOMIC_RELAXED) ||
+	    m->ops->remaps(m, &remaps))
+		return;
+	now = jm_perf_now();	/* later than every remap counted */
+	pthread_mutex_lock(&p->lock);
+	while (remaps > p->remaps && p->names_bytes > cap) {
+		/* No allocation under the lock (malloc may mmap). */
+		cap = p->names_bytes;
+		pthread_mutex_unlock(&p->lock);
+		free(buf);
+		buf = malloc(cap);
+		if (!buf)
+			return;	/* the next INITIALIZE tries again */
+		pthread_mutex_lock(&p->lock);
+	}
+	if (remaps > p->remaps) {
+		p->remaps = remaps;
+		jm_list_for_each(l, &p->order) {
+			const struct jm_perf_name *e = jm_entry(l, struct jm_perf_name, link);
+			struct jm_jr_code_load h = e->rec;
+
+			h.tid = tid;
+			jm_perf_stamp(p, &h, now);
+			memcpy(buf + len, &h, sizeof(h));
+			memcpy(buf + len + sizeof(h), &e->rec + 1, h.p.total_size - sizeof(h));
+			len += h.p.total_size;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (len && jm_perf_write_all(p->dump_fd, buf, len))
+		__atomic_store_n(&p->dump_broken, 1, __ATOMIC_RELAXED);
+	free(buf);
+}
+
+/*
+ * After INITIALIZE, with profiling on: names again what remaps hid, then,
+ * with JITMEM_PERF_SEGMENTS, each executable segment of segs[] (n is 0 when
+ * the call failed) named by address.
+ */
+void jm_perf_installed(struct jitmem *m, const struct jm_seg *segs, size_t n)
 {
 	struct jm_perf *p = jm_perf_get(m);
 	char name[40];
 	size_t i;
 
-	if (!p || !(p->flags & JITMEM_PERF_SEGMENTS))
+	if (!p)
+		return;
+	if (p->renames)
+		jm_perf_rename(m, p);
+	if (!(p->flags & JITMEM_PERF_SEGMENTS))
 		return;
 	for (i = 0; i < n; i++) {
 		if (!(segs[i].group & JITMEM_PROT_X) || (segs[i].group & JITMEM_LIFETIME_FINALIZE) ||

@@ -15,9 +15,11 @@ void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *
 {
 	struct jm_slab *slab = r->slab;
 
-	(void)m;
 	if (!s->live && !s->held)
 		return;
+	/* Its code is gone: perf names of it are not to be written again. */
+	if ((s->group & JITMEM_PROT_X) && jm_perf_on(m))
+		jm_perf_forget(m, s->addr, s->len);
 	s->live = false;
 	s->held = false;
 	if (!slab->allocator)
@@ -116,6 +118,8 @@ static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
 		if (r->fin_only && s->addr == r->node.key) {
 			s->live = false;
 			s->held = true;
+			if ((s->group & JITMEM_PROT_X) && jm_perf_on(m))
+				jm_perf_forget(m, s->addr, s->len);
 		} else {
 			jm_region_seg_forget(m, r, s, true);
 		}
@@ -202,8 +206,8 @@ static int jm_initialize(struct jitmem *m, const struct jitmem_init_request *req
 	if (!ret)
 		ret = jm_region_initialize(m, NULL, segs, nsegs, req->actions, req->nactions,
 					   &k, req->result);
-	if (!ret && jm_perf_on(m))
-		jm_perf_segs(m, segs, nsegs);
+	if (jm_perf_on(m))
+		jm_perf_installed(m, segs, ret ? 0 : nsegs);
 	free(segs);
 	if (!ret)
 		*key = (void *)k;

@@ -136,5 +136,6 @@ const struct jm_backend_ops jm_user_ops = {
 	.initialize = jm_user_initialize,
 	.deinitialize = jm_user_deinitialize,
 	.stats = NULL,
+	.remaps = NULL,
 	.close = jm_user_close,
 };

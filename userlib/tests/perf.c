@@ -323,7 +323,7 @@ static int env_describes_segments(void)
 	struct jitmem *m;
 	void *slab, *key, *fin;
 	struct jd d;
-	size_t n;
+	size_t n, i, k;
 
 	T_OK(t_dumpdir(dir, sizeof(dir)));
 	T_OK(setenv("JITMEM_PERF", "jitdump", 1));
@@ -350,17 +350,24 @@ static int env_describes_segments(void)
 
 	T_OK(jd_find(dir, path, sizeof(path)));
 	T_EQ(jd_parse(&d, path), 0);
-	/* The code segment, the allocator's code (not its Finalize code), mine. */
-	T_EQ(d.nrecs, 3);
+	/*
+	 * The code segment, the allocator's code (not its Finalize code), mine.
+	 * The module maps the allocator's new slab r-x (a remap): the code
+	 * segment is named again before the allocator's (renamed_after_remaps).
+	 */
+	k = JM_TEST_KERNEL;
+	T_EQ(d.nrecs, 3 + k);
 	snprintf(name, sizeof(name), "jitmem:0x%lx", (unsigned long)slab);
-	T_CHECK(!strcmp(d.recs[0].name, name));
-	T_EQ(d.recs[0].h.code_size, n);
-	T_OK(memcmp(d.recs[0].code, code, n));
-	T_CHECK(!strncmp(d.recs[1].name, "jitmem:0x", 9));
-	T_EQ(d.recs[1].h.code_size, 100);
-	T_EQ(d.recs[1].code[0], 0xc3);
-	T_EQ(d.recs[1].code[99], 0xc3);
-	T_CHECK(!strcmp(d.recs[2].name, "mine"));
+	for (i = 0; i <= k; i++) {
+		T_CHECK(!strcmp(d.recs[i].name, name));
+		T_EQ(d.recs[i].h.code_size, n);
+		T_OK(memcmp(d.recs[i].code, code, n));
+	}
+	T_CHECK(!strncmp(d.recs[1 + k].name, "jitmem:0x", 9));
+	T_EQ(d.recs[1 + k].h.code_size, 100);
+	T_EQ(d.recs[1 + k].code[0], 0xc3);
+	T_EQ(d.recs[1 + k].code[99], 0xc3);
+	T_CHECK(!strcmp(d.recs[2 + k].name, "mine"));
 	free(d.buf);
 	unsetenv("JITMEM_PERF");
 	t_rmdir(dir);
@@ -627,6 +634,86 @@ static int fork_child_refused(void)
 	return 0;
 }
 
+/*
+ * A protection change replaces the module's mappings, live code's included:
+ * perf would take the range for /dev/jitmem again.  After an INITIALIZE that
+ * remapped (QUERY's remaps moved), every live name is written again, in the
+ * order named, later; freed code's names are not.  The module remaps when a
+ * segment needs a protection its free run does not have (a read-only one in
+ * the r-x run a code region leaves), not when the run has it already.  The
+ * userspace backend has no such count: it never writes a name twice.
+ */
+static int page_init(struct jitmem *m, void *slab, size_t page, const void *content,
+		     size_t len, unsigned int group, void **key)
+{
+	return t_init_code(m, (char *)slab + page * pg, content, len, group, key);
+}
+
+static int renamed_after_remaps(void)
+{
+	static const char *const want[] = {
+		"f0", "f0", "f0", "f6_old", "f6", "f6_part", "f6", "f6_part",
+	};
+	unsigned char code[16], code6[16], data[8] = "ro";
+	size_t n, n6, i, nrecs, k = JM_TEST_KERNEL;
+	void *slab, *k0, *k2, *k4, *k6, *k8;
+	char dir[64], path[512];
+	struct jitmem *m;
+	static struct jd d;
+	char *page6;
+
+	T_OK(t_dumpdir(dir, sizeof(dir)));
+	T_CHECK((m = t_setup(&slab)));
+	T_OK(jitmem_perf_enable(m, JITMEM_PERF_JITDUMP));
+	T_OK(jd_find(dir, path, sizeof(path)));
+	n = t_code(code, 10);
+	n6 = t_code(code6, 16);
+	page6 = (char *)slab + 6 * pg;
+
+	T_OK(page_init(m, slab, 0, code, n, RX, &k0));
+	T_OK(jitmem_perf_code(m, "f0", slab, n, NULL));
+	/* Read-only data in the code's r-x run: remapped, f0 again. */
+	T_OK(page_init(m, slab, 2, data, sizeof(data), RO, &k2));
+	T_EQ(jd_parse(&d, path), 0);
+	T_EQ(d.nrecs, 1 + k);
+	free(d.buf);
+	/* The run is r-- now: nothing remapped, nothing written. */
+	T_OK(page_init(m, slab, 4, data, sizeof(data), RO, &k4));
+	T_EQ(jd_parse(&d, path), 0);
+	T_EQ(d.nrecs, 1 + k);
+	free(d.buf);
+	/* Code in the r-- run: f0 again; then names of one range, the last wins. */
+	T_OK(page_init(m, slab, 6, code6, n6, RX, &k6));
+	T_OK(jitmem_perf_code(m, "f6_old", page6, n6, NULL));
+	T_OK(jitmem_perf_code(m, "f6", page6, n6, NULL));
+	T_OK(jitmem_perf_code(m, "f6_part", page6, 2, NULL));
+	/* f0's code is freed: a remap writes f6's names only. */
+	T_OK(jitmem_deinitialize(m, k0));
+	T_OK(page_init(m, slab, 8, data, sizeof(data), RW, &k8));
+	T_EQ(t_call(page6), 16);
+
+	T_EQ(jd_parse(&d, path), 0);
+	nrecs = k ? 8 : 4;
+	T_EQ(d.nrecs, nrecs);
+	for (i = 0; i < nrecs; i++) {
+		const struct jd_rec *r = &d.recs[i];
+		const char *name = k ? want[i] : want[i ? i + 2 : 0];
+		int f0 = !strcmp(name, "f0");
+
+		T_CHECK(!strcmp(r->name, name));
+		T_EQ(r->h.code_index, i);
+		T_EQ(r->h.tid, gettid());
+		T_EQ(r->h.code_addr, (uintptr_t)(f0 ? slab : page6));
+		T_EQ(r->h.code_size, f0 ? n : !strcmp(name, "f6_part") ? 2 : n6);
+		T_OK(memcmp(r->code, f0 ? code : code6, r->h.code_size));
+		T_CHECK(!i || d.recs[i - 1].h.timestamp <= r->h.timestamp);
+	}
+	free(d.buf);
+	jitmem_close(m);
+	t_rmdir(dir);
+	return 0;
+}
+
 static const struct t_case cases[] = {
 	T_CASE(jitdump_records),
 	T_CASE(map_lines),
@@ -636,6 +723,7 @@ static const struct t_case cases[] = {
 	T_CASE(on_allocates),
 	T_CASE(threads_write_whole_records),
 	T_CASE(fork_child_refused),
+	T_CASE(renamed_after_remaps),
 };
 
 T_MAIN("perf_" T_BACKEND, cases)
