@@ -150,6 +150,17 @@ static void check_failed(struct fuzz *f, const struct batch_plan *p,
 			  ((struct jitmem_batch *)p->arg)->failed, failed);
 }
 
+/* After the items: the batch's tidy, then what it freed is checked. */
+static void batch_end(struct fuzz *f, struct ctx *c, const uint64_t *gone,
+		      uint32_t ngone)
+{
+	uint32_t i;
+
+	vma_tidy(f, c);
+	for (i = 0; i < ngone; i++)
+		check_addr(f, gone[i]);
+}
+
 /* Process the items on the model as the module did, and compare. */
 static void verify_deinit(struct fuzz *f, struct ctx *c, uint32_t n,
 			  bool fin_only)
@@ -179,35 +190,9 @@ static void verify_deinit(struct fuzz *f, struct ctx *c, uint32_t n,
 				    "no live Finalize segment");
 	}
 	pg_reclaim(f, c);
-	vma_tidy(f, c);
-	for (i = 0; i < ngone; i++)
-		check_addr(f, gone[i]);
+	batch_end(f, c, gone, ngone);
 }
 
-void op_deinitialize(struct fuzz *f, struct ctx *c)
-{
-	struct batch_plan p;
-	uint32_t i;
-	int ret;
-
-	gen_batch(f, c, &p, false);
-	fuzz_log(f, " deinit count %u n %u flags %#x items %#llx results %#llx size %u; want %#x%s",
-		 p.b.count, p.n, p.b.flags, (unsigned long long)p.b.items,
-		 (unsigned long long)p.b.results, *(uint32_t *)p.arg, p.want,
-		 p.may_succeed ? " may succeed" : "");
-	for (i = 0; i < p.n && fuzz_verbose(f); i++)
-		fuzz_log(f, "  item %u: %#llx", i,
-			 (unsigned long long)f->s.items[i]);
-	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_DEINITIALIZE, p.arg);
-	expect(f, "DEINITIALIZE", ret, p.want, p.may_succeed);
-	if (ret && !p.done) {
-		if (chance(&f->rng, 100))
-			query_check(f, c);
-		return;
-	}
-	check_failed(f, &p, p.n, "DEINITIALIZE");
-	verify_deinit(f, c, p.n, p.b.flags & JITMEM_DEINIT_FINALIZE_ONLY);
-}
 
 /* Are [start, end) all mapped, by @c's own mappings (jitmem_only_ours())? */
 static bool only_ours(struct fuzz *f, struct ctx *c, uint64_t start,
@@ -294,30 +279,50 @@ static void verify_release(struct fuzz *f, struct ctx *c, uint32_t n)
 		if (model_slab_at(c, addrs[i]) >= 0)
 			fuzz_fail(f, "model: slab %#llx left after RELEASE",
 				  (unsigned long long)addrs[i]);
-	vma_tidy(f, c);		/* each .close reclaimed (model_unmapped()) */
-	for (i = 0; i < ngone; i++)
-		check_addr(f, gone[i]);
+	batch_end(f, c, gone, ngone);	/* each .close reclaimed */
 }
 
-void op_release(struct fuzz *f, struct ctx *c)
+/* One DEINITIALIZE or RELEASE batch, judged item by item. */
+static void op_batch(struct fuzz *f, struct ctx *c, bool release)
 {
+	const char *what = release ? "RELEASE" : "DEINITIALIZE";
 	struct batch_plan p;
 	uint32_t i;
 	int ret;
 
-	gen_batch(f, c, &p, true);
+	gen_batch(f, c, &p, release);
+	fuzz_log(f, " %s count %u n %u flags %#x items %#llx results %#llx size %u; want %#x%s",
+		 what, p.b.count, p.n, p.b.flags,
+		 (unsigned long long)p.b.items,
+		 (unsigned long long)p.b.results, *(uint32_t *)p.arg, p.want,
+		 p.may_succeed ? " may succeed" : "");
 	for (i = 0; i < p.n && fuzz_verbose(f); i++)
-		fuzz_log(f, "  release item %u: %#llx", i,
+		fuzz_log(f, "  item %u: %#llx", i,
 			 (unsigned long long)f->s.items[i]);
-	ret = fuzz_ioctl(f, c->fd, JITMEM_IOC_RELEASE, p.arg);
-	expect(f, "RELEASE", ret, p.want, p.may_succeed);
+	ret = fuzz_ioctl(f, c->fd, release ? JITMEM_IOC_RELEASE :
+			 JITMEM_IOC_DEINITIALIZE, p.arg);
+	expect(f, what, ret, p.want, p.may_succeed);
 	if (ret && !p.done) {
 		if (chance(&f->rng, 100))
 			query_check(f, c);
 		return;
 	}
-	check_failed(f, &p, p.n, "RELEASE");
-	verify_release(f, c, p.n);
+	check_failed(f, &p, p.n, what);
+	if (release)
+		verify_release(f, c, p.n);
+	else
+		verify_deinit(f, c, p.n,
+			      p.b.flags & JITMEM_DEINIT_FINALIZE_ONLY);
+}
+
+void op_deinitialize(struct fuzz *f, struct ctx *c)
+{
+	op_batch(f, c, false);
+}
+
+void op_release(struct fuzz *f, struct ctx *c)
+{
+	op_batch(f, c, true);
 }
 
 /* RELEASE every slab of the context in one batch. */

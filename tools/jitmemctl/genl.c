@@ -141,6 +141,30 @@ void jm_nl_perror(const struct jm_nl *nl, const char *what, int err)
 	fputc('\n', stderr);
 }
 
+/*
+ * A dump of @cmd, of process @pid only when not 0, each message to @cb;
+ * errors are printed as @what's.  Returns 0 or a negative errno.
+ */
+int jm_nl_dump(uint8_t cmd, uint32_t pid, const char *what, mnl_cb_t cb,
+	       void *data)
+{
+	struct nlmsghdr *nlh;
+	struct jm_nl nl;
+	int ret;
+
+	ret = jm_nl_open(&nl);
+	if (ret)
+		return ret;
+	nlh = jm_nl_msg(&nl, cmd, NLM_F_DUMP);
+	if (pid)
+		mnl_attr_put_u32(nlh, JITMEM_A_PID, pid);
+	ret = jm_nl_talk(&nl, nlh, cb, data);
+	if (ret)
+		jm_nl_perror(&nl, what, ret);
+	jm_nl_close(&nl);
+	return ret;
+}
+
 static int jm_grp_cb(const struct nlattr *grp, struct jm_nl *nl)
 {
 	const struct nlattr *a, *name = NULL, *id = NULL;

@@ -38,6 +38,8 @@ struct nlmsghdr *jm_nl_msg(struct jm_nl *nl, uint8_t cmd, uint16_t flags);
 int jm_nl_talk(struct jm_nl *nl, struct nlmsghdr *req, mnl_cb_t cb,
 	       void *data);
 void jm_nl_perror(const struct jm_nl *nl, const char *what, int err);
+int jm_nl_dump(uint8_t cmd, uint32_t pid, const char *what, mnl_cb_t cb,
+	       void *data);
 int jm_nl_parse(const struct nlmsghdr *nlh, const struct nlattr **tb);
 
 /* print.c: human and JSON output. */

@@ -170,24 +170,14 @@ static void jm_seg_table(const struct jm_seg_rows *rows)
 int jm_cmd_segments(const struct jm_opts *o)
 {
 	struct jm_seg_rows rows = { 0 };
-	struct nlmsghdr *nlh;
-	struct jm_nl nl;
 	int ret;
 
-	ret = jm_nl_open(&nl);
-	if (ret)
-		return ret;
-	nlh = jm_nl_msg(&nl, JITMEM_NL_CMD_SEGMENT_GET, NLM_F_DUMP);
-	if (o->pid)
-		mnl_attr_put_u32(nlh, JITMEM_A_PID, o->pid);
-	ret = jm_nl_talk(&nl, nlh, jm_seg_cb, &rows);
-	if (ret)
-		jm_nl_perror(&nl, "segment-get", ret);
-	else if (o->json)
+	ret = jm_nl_dump(JITMEM_NL_CMD_SEGMENT_GET, o->pid, "segment-get",
+			 jm_seg_cb, &rows);
+	if (!ret && o->json)
 		jm_seg_json(&rows);
-	else
+	else if (!ret)
 		jm_seg_table(&rows);
 	free(rows.v);
-	jm_nl_close(&nl);
 	return ret;
 }
