@@ -311,7 +311,7 @@ static void step_counters(void)
 	show_jitmemctl();
 	show_query();
 	check(!jitmem_get_stats(m, &st) && st.regions == NFUNCS && st.segments == 3 * NFUNCS &&
-	      st.bytes_rx >= NFUNCS * jitmem_page_size(m),
+	      st.bytes_rx >= NFUNCS * jitmem_granule(m),
 	      "%d regions of 3 segments each are accounted", NFUNCS);
 }
 

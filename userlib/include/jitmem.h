@@ -48,6 +48,8 @@ int jitmem_open(struct jitmem **out, unsigned int flags);
 void jitmem_close(struct jitmem *m);
 int jitmem_backend_is_kernel(const struct jitmem *m);
 size_t jitmem_page_size(const struct jitmem *m);
+/* The allocator's unit of placement: the module's segment granule, else the page. */
+size_t jitmem_granule(const struct jitmem *m);
 
 /*
  * Environment: JITMEM_DEVICE is the kernel backend's device when the caller
@@ -175,8 +177,8 @@ int jitmem_deinitialize_range(struct jitmem *m, void *addr, size_t size,
 struct jitmem_seg_request {
 	unsigned int group;	/* JITMEM_PROT_* | JITMEM_LIFETIME_* */
 	unsigned int flags;	/* 0 */
-	size_t size;
-	size_t align;		/* power of two, 0 for the default (page) */
+	size_t size;		/* rounded up to jitmem_granule() */
+	size_t align;		/* power of two, 0 for the default (jitmem_granule()) */
 	uint64_t reserved[2];	/* 0 */
 };
 
@@ -202,7 +204,9 @@ struct jitmem_stats {
 	uint64_t bytes_rw;
 	uint64_t bytes_rx;
 	uint64_t retired_bytes;	/* code ranges never to be reused (module's exec_reuse=0) */
-	uint64_t reserved[8];	/* 0: counters of later versions */
+	uint64_t held_bytes;	/* memory held: whole pages, live or kept empty for reuse */
+	uint64_t empty_bytes;	/* of which empty pages kept mapped for reuse */
+	uint64_t reserved[6];	/* 0: counters of later versions */
 };
 
 int jitmem_get_stats(struct jitmem *m, struct jitmem_stats *st);

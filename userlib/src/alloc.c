@@ -82,8 +82,8 @@ int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, siz
 
 		s->group = reqs[i].group;
 		s->size = reqs[i].size;
-		s->align = reqs[i].align > m->page_size ? reqs[i].align : m->page_size;
-		s->len = jm_page_up(m, s->size);
+		s->align = reqs[i].align > m->granule ? reqs[i].align : m->granule;
+		s->len = jm_granule_up(m, s->size);
 		/* Size 0: a pointer of its own all the same, as for any segment. */
 		s->working = jm_working_new(s->size ? s->size : 1, reqs[i].align);
 		if (!s->working) {
@@ -91,13 +91,9 @@ int jitmem_allocate(struct jitmem *m, const struct jitmem_seg_request *reqs, siz
 			return -ENOMEM;
 		}
 	}
-	jm_lock(m);
 	ret = m->ops->check(m);
 	if (!ret)
 		ret = jm_place(m, a);
-	if (!ret)
-		jm_list_add_tail(&m->inflight, &a->link);
-	jm_unlock(m);
 	if (ret) {
 		jm_alloc_free(a);
 		return ret;

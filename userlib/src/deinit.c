@@ -76,14 +76,13 @@ static void jm_regions_claim(struct jitmem *m, void *const keys[], struct jm_reg
 }
 
 /*
- * Under m->lock: free the claimed regions (NULL entries skipped) in one
- * backend call, with live[] and kres[] (n each) as scratch.  They leave the
- * handle whatever the backend says (their dealloc actions ran); its error is
- * reported for the item unless one came first.  A Finalize-only region holds
- * nothing in the backend any more.
+ * Without m->lock, on claimed regions (NULL entries skipped): the backend
+ * frees them in one call, with live[] and kres[] (n each) as scratch.  Its
+ * error is reported for the item unless one came first.  A Finalize-only
+ * region holds nothing in the backend any more.
  */
-void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[],
-		     struct jm_region *live[], int kres[], size_t n)
+void jm_regions_deinit(struct jitmem *m, struct jm_region *const regions[], int results[],
+		       struct jm_region *live[], int kres[], size_t n)
 {
 	size_t i, j, nlive = 0;
 	int ret = 0;
@@ -94,13 +93,26 @@ void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[
 	if (nlive)
 		ret = m->ops->deinitialize(m, live, kres, nlive, false);
 	for (i = 0, j = 0; i < n; i++) {
-		if (!regions[i])
+		if (!regions[i] || !regions[i]->in_backend)
 			continue;
-		if (regions[i]->in_backend && !results[i])
+		if (!results[i])
 			results[i] = ret ? ret : kres[j];
-		j += regions[i]->in_backend;
-		jm_region_forget(m, regions[i], true);
+		j++;
 	}
+}
+
+/*
+ * Under m->lock, after jm_regions_deinit(): the regions leave the handle
+ * whatever the backend said (their dealloc actions ran), and only now their
+ * ranges go back to the allocator, once the backend is done with them.
+ */
+void jm_regions_forget(struct jitmem *m, struct jm_region *regions[], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (regions[i])
+			jm_region_forget(m, regions[i], true);
 }
 
 int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n,
@@ -131,8 +143,9 @@ int jitmem_deinitialize_multiple(struct jitmem *m, void *const keys[], size_t n,
 	jm_unlock(m);
 	if (!ret) {
 		jm_regions_run_deallocs(regions, res, results, n);
+		jm_regions_deinit(m, regions, res, regions + n, res + n, n);
 		jm_lock(m);
-		jm_regions_free(m, regions, res, regions + n, res + n, n);
+		jm_regions_forget(m, regions, n);
 		jm_unlock(m);
 		ret = jm_results_finish(res, results, n);
 	}

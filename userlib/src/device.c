@@ -24,6 +24,19 @@ int jm_version_check(const struct jitmem_version *v)
 	return 0;
 }
 
+/*
+ * The granule of segments: the module's with JITMEM_FEATURE_SUBPAGE, else the
+ * page.  One that is no power of two dividing the page is not trusted.
+ */
+static size_t jm_version_granule(const struct jitmem_version *v)
+{
+	__u64 g = v->granule;
+
+	if (!(v->features & JITMEM_FEATURE_SUBPAGE) || !g || g & (g - 1) || g > v->page_size)
+		return v->page_size;
+	return g;
+}
+
 /* Why open() failed.  EACCES on a device node also means a nodev mount. */
 static unsigned int jm_open_cause(const char *path, int err)
 {
@@ -97,6 +110,7 @@ int jm_kernel_open(struct jitmem *m, const char *path, unsigned int *cause)
 	}
 	m->fd = fd;
 	m->page_size = v.page_size;
+	m->granule = jm_version_granule(&v);
 	m->pid = getpid();
 	*cause = JITMEM_CAUSE_NONE;
 	return 0;

@@ -2,10 +2,14 @@
 /*
  * libjitmem internals.
  *
- * Locking: m->lock protects everything reachable from the handle.  Actions
- * (user callbacks) run without it, so they may call the library; the region
- * or slab they belong to is claimed first (PENDING, DYING, releasing) so no
- * other thread can touch it meanwhile.
+ * Locking: m->lock protects everything reachable from the handle, and is
+ * never held across a system call that can block (an ioctl, mmap, munmap,
+ * mprotect, madvise) nor across actions (user callbacks, which may call the
+ * library).  What such a call works on is claimed under the lock first
+ * (a region PENDING or DYING, a slab releasing or pinned, an allocator's
+ * ranges taken from its free lists), then the lock is dropped for the call
+ * and taken again to finish: two threads publishing at once meet only in
+ * the backend.
  */
 #ifndef JM_INTERNAL_H
 #define JM_INTERNAL_H
@@ -52,7 +56,7 @@ static inline bool jm_zero(const void *p, size_t len)
 /* Allocator zones, one per protection; the order is the layout in a slab. */
 enum jm_class { JM_CLASS_RX, JM_CLASS_R, JM_CLASS_RW, JM_NCLASSES };
 
-/* One segment of a region, page-granular. */
+/* One segment of a region: whole pages in the caller's slabs, granules in the allocator's. */
 struct jm_seg {
 	struct jm_node node;	/* in slab->segs (user slabs only), key: addr */
 	uintptr_t addr;
@@ -104,7 +108,7 @@ struct jm_slab {
 	bool allocator;			/* the allocator's: zones, not releasable */
 	bool releasing;
 	bool busy;			/* scratch of release: a region is in use */
-	bool gone;			/* unmapped, leaving the handle */
+	unsigned int pins;		/* unlocked calls using it (prepare, range): not releasable */
 	size_t guard;			/* bytes of our guard mapping after the slab */
 	void *shadow;			/* working memory of jitmem_prepare(), or NULL */
 	size_t item;			/* scratch of release: its batch item */
@@ -152,6 +156,7 @@ struct jitmem {
 	int fd;
 	pid_t pid;
 	size_t page_size;
+	size_t granule;			/* of the allocator's placement: divides page_size */
 	struct jm_tree slabs;
 	struct jm_list slab_list;
 	struct jm_tree regions;
@@ -166,7 +171,7 @@ struct jm_alloc_seg {
 	unsigned int group;
 	size_t size;
 	size_t align;
-	size_t len;			/* size in whole pages */
+	size_t len;			/* size in whole granules */
 	uintptr_t target;		/* 0 for NoAlloc */
 	void *working;
 };
@@ -185,6 +190,11 @@ extern const struct jm_backend_ops jm_user_ops;
 static inline size_t jm_page_up(const struct jitmem *m, size_t len)
 {
 	return (len + m->page_size - 1) & ~(m->page_size - 1);
+}
+
+static inline size_t jm_granule_up(const struct jitmem *m, size_t len)
+{
+	return (len + m->granule - 1) & ~(m->granule - 1);
 }
 
 #define jm_region_of(l)	jm_entry(l, struct jm_region, link)
@@ -211,7 +221,8 @@ enum jm_class jm_group_class(unsigned int group);
 
 /* slab.c */
 #define JM_RELEASE_CHUNK 64
-void jm_slab_forget(struct jitmem *m, struct jm_slab *s);
+void jm_slab_unlink(struct jitmem *m, struct jm_slab *s);
+void jm_slab_free(struct jm_slab *s);
 void jm_slab_link(struct jitmem *m, struct jm_slab *s, uintptr_t start, size_t len);
 struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len);
 void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n);
@@ -237,12 +248,14 @@ void jm_results_start(struct jitmem_result out[], size_t n);
 int jm_results_finish(const int results[], struct jitmem_result out[], size_t n);
 void jm_regions_run_deallocs(struct jm_region *const regions[], int results[],
 			     struct jitmem_result out[], size_t n);
-void jm_regions_free(struct jitmem *m, struct jm_region *regions[], int results[],
-		     struct jm_region *live[], int kres[], size_t n);
+void jm_regions_deinit(struct jitmem *m, struct jm_region *const regions[], int results[],
+		       struct jm_region *live[], int kres[], size_t n);
+void jm_regions_forget(struct jitmem *m, struct jm_region *regions[], size_t n);
 
 /* prepare.c */
-void jm_shadow_discard(struct jm_slab *slab, uintptr_t addr, size_t len);
-void jm_shadow_discard_segs(struct jm_slab *slab, const struct jm_seg *segs, size_t n);
+void jm_shadow_discard(const struct jm_slab *slab, void *shadow, uintptr_t addr, size_t len);
+void jm_shadow_discard_segs(const struct jm_slab *slab, void *shadow, const struct jm_seg *segs,
+			    size_t n);
 void jm_shadow_free(struct jm_slab *slab);
 bool jm_slab_range_busy(struct jm_slab *slab, uintptr_t addr, size_t len);
 

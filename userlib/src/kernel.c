@@ -173,6 +173,8 @@ static int jm_kernel_stats(struct jitmem *m, struct jitmem_stats *st)
 		.bytes_rw = q.bytes_rw,
 		.bytes_rx = q.bytes_rx,
 		.retired_bytes = q.retired_bytes,
+		.held_bytes = q.held_bytes,
+		.empty_bytes = q.empty_bytes,
 	};
 	return 0;
 }

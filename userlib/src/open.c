@@ -18,6 +18,8 @@ static int jm_user_open(struct jitmem *m)
 		return -EINVAL;
 	m->ops = &jm_user_ops;
 	m->page_size = (size_t)page;
+	/* mprotect() works on pages: this backend stays page-granular. */
+	m->granule = (size_t)page;
 	m->pid = getpid();
 	return 0;
 }
@@ -180,7 +182,8 @@ static void jm_close_inflight(struct jitmem *m)
 /*
  * Dealloc actions of every live region, newest first, then every slab goes.
  * Not to be called while another thread uses the handle.  In a child of
- * fork() a kernel handle is not ours: no action runs, nothing is unmapped.
+ * fork() a kernel handle is not ours: no action runs, no slab is unmapped
+ * (only the library's own guard pages and working memory).
  */
 void jitmem_close(struct jitmem *m)
 {
@@ -204,6 +207,7 @@ void jitmem_close(struct jitmem *m)
 			if (n == JM_RELEASE_CHUNK)
 				break;
 			jm_slab_of(l)->releasing = true;
+			jm_slab_of(l)->item = n;
 			chunk[n++] = jm_slab_of(l);
 		}
 		if (ours) {
@@ -212,8 +216,10 @@ void jitmem_close(struct jitmem *m)
 		}
 		while (!jm_list_empty(&m->region_list))
 			jm_region_forget(m, jm_region_of(m->region_list.next), false);
-		while (n--)
-			jm_slab_forget(m, chunk[n]);
+		while (n--) {
+			jm_slab_unlink(m, chunk[n]);
+			jm_slab_free(chunk[n]);
+		}
 	}
 	if (ours)
 		jm_window_close(m);
@@ -231,4 +237,9 @@ int jitmem_backend_is_kernel(const struct jitmem *m)
 size_t jitmem_page_size(const struct jitmem *m)
 {
 	return m ? m->page_size : 0;
+}
+
+size_t jitmem_granule(const struct jitmem *m)
+{
+	return m ? m->granule : 0;
 }

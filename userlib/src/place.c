@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT OR LGPL-2.1
 /*
  * Placement of an allocation's segments.  An allocator slab is cut into one
- * zone per protection (RX, R, RW), each with its own free list, and a range
- * is only ever reused for the same protection.  Segments of one protection
- * thus sit next to each other and share a VMA: 100k allocations cost a few
- * VMAs per slab, not three each.  An allocation lies in a single slab (one
- * region, one slab, as the kernel and ORC want); slabs come from the window.
+ * zone per protection (RX, R, RW), each whole pages with its own free list,
+ * and a range is only ever reused for the same protection.  Segments of one
+ * protection thus sit next to each other and share a VMA: 100k allocations
+ * cost a few VMAs per slab, not three each.  The free lists work at the
+ * granule (the module's, 64 B, else the page): small segments of different
+ * allocations share pages, which the module allows for one protection, and
+ * never a page of another protection's zone.  An allocation lies in a
+ * single slab (one region, one slab, as the kernel and ORC want); slabs come
+ * from the window.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +17,8 @@
 #include "internal.h"
 
 #define JM_ZONE_SIZE ((size_t)32 << 20)
+/* Slabs one allocation may add, when other threads take each one first */
+#define JM_GROW_TRIES 4
 
 /* Executor memory: not NoAlloc, and not of size 0 (an address, no range). */
 static bool jm_seg_executor(const struct jm_alloc_seg *s)
@@ -69,18 +75,19 @@ static int jm_place_in(struct jitmem_alloc *a, struct jm_slab *slab)
 	return 0;
 }
 
-/* A new slab whose zones hold at least what a needs. */
-static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct jm_slab **out)
+/* How many bytes of each zone a needs, with the slack of its alignments. */
+static int jm_zone_needs(const struct jitmem *m, const struct jitmem_alloc *a,
+			 size_t need[JM_NCLASSES])
 {
 	const size_t window = (size_t)2 << 30;	/* nothing larger fits anyway */
-	size_t need[JM_NCLASSES] = { 0 }, zone[JM_NCLASSES], len = 0, i;
-	uintptr_t start;
-	struct jm_slab *slab;
-	int c, ret;
+	size_t i;
+	int c;
 
+	for (c = 0; c < JM_NCLASSES; c++)
+		need[c] = 0;
 	for (i = 0; i < a->n; i++) {
 		const struct jm_alloc_seg *s = &a->segs[i];
-		size_t slack = s->align - m->page_size;
+		size_t slack = s->align - m->granule;
 
 		if (!jm_seg_placed(s))
 			continue;
@@ -89,6 +96,24 @@ static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct j
 			return -ENOMEM;
 		need[c] += s->len + slack;
 	}
+	return 0;
+}
+
+/*
+ * Without m->lock (it reserves): a new slab, not linked yet, whose zones
+ * hold at least what a needs.  Zones are whole pages, so segments of two
+ * protections never share a page.
+ */
+static int jm_slab_new(struct jitmem *m, const struct jitmem_alloc *a, struct jm_slab **out)
+{
+	size_t need[JM_NCLASSES], zone[JM_NCLASSES], len = 0;
+	uintptr_t start;
+	struct jm_slab *slab;
+	int c, ret;
+
+	ret = jm_zone_needs(m, a, need);
+	if (ret)
+		return ret;
 	for (c = 0; c < JM_NCLASSES; c++) {
 		zone[c] = need[c] > JM_ZONE_SIZE ? jm_page_up(m, need[c]) : JM_ZONE_SIZE;
 		len += zone[c];
@@ -102,31 +127,26 @@ static int jm_slab_grow(struct jitmem *m, const struct jitmem_alloc *a, struct j
 		return ret;
 	}
 	slab->allocator = true;
+	slab->start = start;
+	slab->len = len;
 	for (c = 0; c < JM_NCLASSES; c++) {
 		slab->zones[c].start = start;
 		slab->zones[c].len = zone[c];
-		jm_fl_init(&slab->zones[c].free, m->page_size);
+		jm_fl_init(&slab->zones[c].free, m->granule);
 		/* On -ENOMEM the zone stays empty: the placement below fails. */
 		jm_fl_add(&slab->zones[c].free, start, zone[c]);
 		start += zone[c];
 	}
-	jm_slab_link(m, slab, slab->zones[0].start, len);
 	*out = slab;
 	return 0;
 }
 
-/* Under m->lock: first fit in the oldest slab that holds it all, else a new slab. */
-int jm_place(struct jitmem *m, struct jitmem_alloc *a)
+/* Under m->lock: first fit in the oldest slab that holds it all, else -ENOSPC. */
+static int jm_place_locked(struct jitmem *m, struct jitmem_alloc *a)
 {
-	struct jm_slab *slab;
 	struct jm_list *l;
-	size_t i;
 	int ret;
 
-	for (i = 0; i < a->n && !jm_seg_executor(&a->segs[i]); i++)
-		;
-	if (i == a->n)
-		return 0;	/* NoAlloc only: no executor memory at all */
 	jm_list_for_each(l, &m->slab_list) {
 		if (!jm_slab_of(l)->allocator)
 			continue;
@@ -134,11 +154,42 @@ int jm_place(struct jitmem *m, struct jitmem_alloc *a)
 		if (ret != -ENOSPC)
 			return ret;
 	}
-	ret = jm_slab_grow(m, a, &slab);
-	if (ret)
-		return ret;
-	ret = jm_place_in(a, slab);
-	return ret == -ENOSPC ? -ENOMEM : ret;
+	return -ENOSPC;
+}
+
+/*
+ * Place a and put it in flight.  A new slab is reserved without m->lock;
+ * meanwhile other threads may free ranges, add slabs or take the new one,
+ * so the placement starts again from the oldest slab once it is linked.
+ */
+int jm_place(struct jitmem *m, struct jitmem_alloc *a)
+{
+	struct jm_slab *slab;
+	int ret, tries;
+	size_t i;
+
+	for (i = 0; i < a->n && !jm_seg_executor(&a->segs[i]); i++)
+		;
+	jm_lock(m);
+	/* NoAlloc only: no executor memory at all. */
+	ret = i == a->n ? 0 : jm_place_locked(m, a);
+	for (tries = 0; ret == -ENOSPC; tries++) {
+		if (tries == JM_GROW_TRIES) {
+			ret = -ENOMEM;
+			break;
+		}
+		jm_unlock(m);
+		ret = jm_slab_new(m, a, &slab);
+		if (ret)
+			return ret;
+		jm_lock(m);
+		jm_slab_link(m, slab, slab->start, slab->len);
+		ret = jm_place_locked(m, a);
+	}
+	if (!ret)
+		jm_list_add_tail(&m->inflight, &a->link);
+	jm_unlock(m);
+	return ret;
 }
 
 /* Under m->lock: an abandoned allocation's ranges go back. */

@@ -16,20 +16,25 @@
 
 #include "internal.h"
 
-/* Under m->lock: the shadow's pages of [addr, addr + len) are zero again. */
-void jm_shadow_discard(struct jm_slab *slab, uintptr_t addr, size_t len)
+/*
+ * Without m->lock (madvise() takes the mmap lock), on a range the caller has
+ * claimed: the pages of [addr, addr + len) in shadow, the working memory of
+ * slab, are zero again.  shadow is slab's, read under the lock, or NULL.
+ */
+void jm_shadow_discard(const struct jm_slab *slab, void *shadow, uintptr_t addr, size_t len)
 {
-	if (slab && slab->shadow && len)
-		madvise((char *)slab->shadow + (addr - slab->start), len, MADV_DONTNEED);
+	if (shadow && len)
+		madvise((char *)shadow + (addr - slab->start), len, MADV_DONTNEED);
 }
 
-/* Under m->lock, after a region was initialized: its staging is done. */
-void jm_shadow_discard_segs(struct jm_slab *slab, const struct jm_seg *segs, size_t n)
+/* After a region was initialized: its staging is done.  As jm_shadow_discard(). */
+void jm_shadow_discard_segs(const struct jm_slab *slab, void *shadow, const struct jm_seg *segs,
+			    size_t n)
 {
 	uintptr_t start;
 	size_t i, len;
 
-	if (!slab || !slab->shadow || !n)
+	if (!shadow || !n)
 		return;
 	/* segs are sorted (jm_segs_from_user): one call per run of neighbours. */
 	start = segs[0].addr;
@@ -39,11 +44,11 @@ void jm_shadow_discard_segs(struct jm_slab *slab, const struct jm_seg *segs, siz
 			len += segs[i].len;
 			continue;
 		}
-		jm_shadow_discard(slab, start, len);
+		jm_shadow_discard(slab, shadow, start, len);
 		start = segs[i].addr;
 		len = segs[i].len;
 	}
-	jm_shadow_discard(slab, start, len);
+	jm_shadow_discard(slab, shadow, start, len);
 }
 
 void jm_shadow_free(struct jm_slab *slab)
@@ -64,12 +69,53 @@ bool jm_slab_range_busy(struct jm_slab *slab, uintptr_t addr, size_t len)
 	return next && next->key < addr + len;
 }
 
+/* Under m->lock: a caller's slab holding [start, start + size) with nothing live there. */
+static int jm_prepare_slab(struct jitmem *m, uintptr_t start, size_t size, struct jm_slab **out)
+{
+	struct jm_slab *slab;
+	int ret = m->ops->check(m);
+
+	if (ret)
+		return ret;
+	slab = jm_slab_containing(m, start, size);
+	if (!slab || slab->allocator || slab->releasing)
+		return -ENXIO;
+	if (jm_slab_range_busy(slab, start, size))
+		return -EBUSY;
+	*out = slab;
+	return 0;
+}
+
+/*
+ * Without m->lock, on a pinned slab without a shadow: map one.  Of two
+ * threads mapping it at once, the one that loses the race unmaps its own.
+ */
+static int jm_shadow_map(struct jitmem *m, struct jm_slab *slab, void **shadow)
+{
+	void *p = mmap(NULL, slab->len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	jm_lock(m);
+	if (!slab->shadow) {
+		slab->shadow = p;
+		p = NULL;
+	}
+	*shadow = slab->shadow;
+	jm_unlock(m);
+	if (p)
+		munmap(p, slab->len);
+	return 0;
+}
+
+/* The slab is pinned (not releasable) while its shadow is mapped or discarded without m->lock. */
 int jitmem_prepare(struct jitmem *m, void *addr, size_t size, void **working)
 {
 	JM_KEEP_ERRNO;
 	uintptr_t start = (uintptr_t)addr;
 	struct jm_slab *slab;
-	void *p;
+	void *shadow = NULL;
 	int ret;
 
 	if (!m || !working || !size || size > SIZE_MAX - m->page_size ||
@@ -77,24 +123,22 @@ int jitmem_prepare(struct jitmem *m, void *addr, size_t size, void **working)
 		return -EINVAL;
 	size = jm_page_up(m, size);
 	jm_lock(m);
-	ret = m->ops->check(m);
-	slab = ret ? NULL : jm_slab_containing(m, start, size);
-	if (!ret && (!slab || slab->allocator || slab->releasing))
-		ret = -ENXIO;
-	if (!ret && jm_slab_range_busy(slab, start, size))
-		ret = -EBUSY;
-	if (!ret && !slab->shadow) {
-		p = mmap(NULL, slab->len, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED)
-			ret = -ENOMEM;
-		else
-			slab->shadow = p;
-	}
+	ret = jm_prepare_slab(m, start, size, &slab);
 	if (!ret) {
-		jm_shadow_discard(slab, start, size);
-		*working = (char *)slab->shadow + (start - slab->start);
+		slab->pins++;
+		shadow = slab->shadow;
 	}
+	jm_unlock(m);
+	if (ret)
+		return ret;
+	if (!shadow)
+		ret = jm_shadow_map(m, slab, &shadow);
+	if (!ret) {
+		jm_shadow_discard(slab, shadow, start, size);
+		*working = (char *)shadow + (start - slab->start);
+	}
+	jm_lock(m);
+	slab->pins--;
 	jm_unlock(m);
 	return ret;
 }

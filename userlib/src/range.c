@@ -76,6 +76,7 @@ static int jm_deinit_range(struct jitmem *m, uintptr_t start, size_t size,
 	struct jm_region **regions = NULL;
 	struct jm_slab *slab;
 	int *results = NULL, ret;
+	void *shadow = NULL;
 	size_t i, n = 0;
 
 	size = jm_page_up(m, size);
@@ -94,16 +95,21 @@ static int jm_deinit_range(struct jitmem *m, uintptr_t start, size_t size,
 			ret = -ENOMEM;
 		}
 	}
-	/* Before the lock is dropped: the slab may go once its regions do. */
-	if (!ret)
-		jm_shadow_discard(slab, start, size);
+	/* Pinned, the slab stays while the lock is dropped, even with no region. */
+	if (!ret) {
+		slab->pins++;
+		shadow = slab->shadow;
+	}
 	jm_unlock(m);
 	if (ret)
 		goto out;
+	jm_shadow_discard(slab, shadow, start, size);
 	for (i = 0; i < n; i++)
 		results[i] = jm_actions_dealloc(regions[i]->deallocs, regions[i]->ndeallocs, res);
+	jm_regions_deinit(m, regions, results, regions + n, results + n, n);
 	jm_lock(m);
-	jm_regions_free(m, regions, results, regions + n, results + n, n);
+	jm_regions_forget(m, regions, n);
+	slab->pins--;
 	jm_unlock(m);
 	ret = jm_results_finish(results, NULL, n);
 out:

@@ -29,6 +29,13 @@ void jm_region_seg_forget(struct jitmem *m, struct jm_region *r, struct jm_seg *
 		jm_fl_add(&slab->zones[jm_group_class(s->group)].free, s->addr, s->len);
 }
 
+static void jm_region_free(struct jm_region *r)
+{
+	free(r->segs);
+	free(r->deallocs);
+	free(r);
+}
+
 /* Drop a region from the handle; give_back: its ranges return to the allocator. */
 void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back)
 {
@@ -38,9 +45,7 @@ void jm_region_forget(struct jitmem *m, struct jm_region *r, bool give_back)
 		jm_region_seg_forget(m, r, &r->segs[i], give_back);
 	jm_tree_remove(&m->regions, &r->node);
 	jm_list_del(&r->link);
-	free(r->segs);
-	free(r->deallocs);
-	free(r);
+	jm_region_free(r);
 }
 
 static void jm_region_add(struct jitmem *m, struct jm_region *r)
@@ -91,23 +96,29 @@ static bool jm_region_has_finalize_segs(const struct jm_region *r)
 }
 
 /*
- * Under m->lock, after the finalize actions succeeded.  A Finalize-only
- * region (the backend holds it as Standard) goes from the backend whole, and
- * its key segment's range stays taken until it is deinitialized: no other
- * region can have its key meanwhile.
+ * Without m->lock, after the finalize actions succeeded, on a PENDING region:
+ * the backend frees its Finalize segments.  A Finalize-only region (the
+ * backend holds it as Standard) goes from the backend whole.
  */
-static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
+static int jm_region_free_finalize_segs(struct jitmem *m, struct jm_region *r)
 {
 	int ret, result;
-	size_t i;
 
 	if (!jm_region_has_finalize_segs(r))
 		return 0;
 	ret = m->ops->deinitialize(m, &r, &result, 1, !r->fin_only);
-	if (!ret)
-		ret = result;
-	if (ret)
-		return ret;
+	return ret ? ret : result;
+}
+
+/*
+ * Under m->lock, once the backend freed them: the Finalize segments' ranges
+ * go back, but a Finalize-only region's key segment's range stays taken
+ * until it is deinitialized, so that no other region can have its key.
+ */
+static void jm_region_forget_finalize_segs(struct jitmem *m, struct jm_region *r)
+{
+	size_t i;
+
 	if (r->fin_only)
 		r->in_backend = false;
 	for (i = 0; i < r->nsegs; i++) {
@@ -124,6 +135,28 @@ static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
 			jm_region_seg_forget(m, r, s, true);
 		}
 	}
+}
+
+/*
+ * Under m->lock: check the request and claim what it uses: the region goes
+ * in the handle PENDING, under the key it will have, and its segments take
+ * their ranges in a slab of the caller's, so that the backend can work
+ * without the lock.
+ */
+static int jm_region_claim(struct jitmem *m, struct jm_region *r, struct jm_slab **slab,
+			   void **shadow)
+{
+	int ret = m->ops->check(m);
+
+	if (!ret)
+		ret = jm_segs_key(r->segs, r->nsegs, &r->node.key);
+	if (!ret && !*slab)
+		ret = jm_segs_check_slab(m, r->segs, r->nsegs, slab);
+	if (ret)
+		return ret;
+	r->slab = *slab;
+	*shadow = r->slab->shadow;
+	jm_region_add(m, r);
 	return 0;
 }
 
@@ -131,58 +164,59 @@ static int jm_region_drop_finalize_segs(struct jitmem *m, struct jm_region *r)
  * Initialize a region, run its finalize actions, free its Finalize segments.
  * slab is the allocator's slab the segments were placed in, or NULL for a
  * jitmem_initialize() request (checked against the caller's slabs here).
- * On any error nothing stays initialized and the error is returned.
+ * m->lock is taken to claim the region and to finish it, never across the
+ * backend or the actions.  On any error nothing stays initialized and the
+ * error is returned.
  */
 int jm_region_initialize(struct jitmem *m, struct jm_slab *slab, const struct jm_seg *segs,
 			 size_t nsegs, const struct jitmem_action_pair *actions, size_t nactions,
 			 uintptr_t *key, struct jitmem_result *res)
 {
 	struct jm_region *r = jm_region_new(segs, nsegs, nactions);
+	void *shadow = NULL;
+	uintptr_t k;
 	int ret, result;
 
 	if (!r)
 		return -ENOMEM;
 	jm_lock(m);
-	ret = m->ops->check(m);
-	if (!ret && !slab)
-		ret = jm_segs_check_slab(m, r->segs, nsegs, &slab);
-	if (!ret)
-		ret = m->ops->initialize(m, r, &r->node.key);
+	ret = jm_region_claim(m, r, &slab, &shadow);
+	jm_unlock(m);
 	if (ret) {
-		jm_unlock(m);
-		free(r->segs);
-		free(r->deallocs);
-		free(r);
+		jm_region_free(r);
 		return ret;
 	}
-	r->slab = slab;
-	r->in_backend = true;
-	jm_region_add(m, r);
-	jm_unlock(m);
 
-	ret = jm_actions_finalize(actions, nactions, r->deallocs, &r->ndeallocs, res);
-
-	jm_lock(m);
+	/* The backend keys a region as jm_segs_key() does: k is r's key. */
+	ret = m->ops->initialize(m, r, &k);
 	if (!ret) {
-		ret = jm_region_drop_finalize_segs(m, r);
-		if (ret) {
-			jm_unlock(m);
-			jm_actions_dealloc(r->deallocs, r->ndeallocs, NULL);
-			jm_lock(m);
+		jm_lock(m);
+		r->in_backend = true;	/* jm_stats_walk() reads it */
+		jm_unlock(m);
+		ret = jm_actions_finalize(actions, nactions, r->deallocs, &r->ndeallocs, res);
+		if (!ret) {
+			ret = jm_region_free_finalize_segs(m, r);
+			if (ret)
+				jm_actions_dealloc(r->deallocs, r->ndeallocs, NULL);
 		}
 	}
 	if (ret) {
 		/* Back to reserved; an allocator's ranges stay with the allocation. */
 		if (r->in_backend)
 			m->ops->deinitialize(m, &r, &result, 1, false);
+		jm_lock(m);
 		jm_region_forget(m, r, false);
-	} else {
-		r->state = JM_REGION_LIVE;
-		*key = r->node.key;
-		jm_shadow_discard_segs(slab, segs, nsegs);
+		jm_unlock(m);
+		return ret;
 	}
+	/* The region is PENDING: its slab stays, and its working memory is ours. */
+	jm_shadow_discard_segs(slab, shadow, segs, nsegs);
+	jm_lock(m);
+	jm_region_forget_finalize_segs(m, r);
+	r->state = JM_REGION_LIVE;
 	jm_unlock(m);
-	return ret;
+	*key = r->node.key;
+	return 0;
 }
 
 static int jm_initialize(struct jitmem *m, const struct jitmem_init_request *req, void **key)

@@ -15,12 +15,21 @@ void jm_slab_link(struct jitmem *m, struct jm_slab *s, uintptr_t start, size_t l
 	jm_list_add_tail(&m->slab_list, &s->link);
 }
 
-void jm_slab_forget(struct jitmem *m, struct jm_slab *s)
+/* Under m->lock: the slab leaves the handle's tree and list. */
+void jm_slab_unlink(struct jitmem *m, struct jm_slab *s)
+{
+	jm_tree_remove(&m->slabs, &s->node);
+	jm_list_del(&s->link);
+}
+
+/* An unlinked slab's memory, and its guard and shadow (system calls: no lock). */
+void jm_slab_free(struct jm_slab *s)
 {
 	int c;
 
-	jm_tree_remove(&m->slabs, &s->node);
-	jm_list_del(&s->link);
+	if (s->guard)
+		munmap((void *)(s->start + s->len), s->guard);
+	jm_shadow_free(s);
 	if (s->allocator)
 		for (c = 0; c < JM_NCLASSES; c++)
 			jm_fl_destroy(&s->zones[c].free);
@@ -37,10 +46,19 @@ struct jm_slab *jm_slab_containing(struct jitmem *m, uintptr_t addr, size_t len)
 	return s;
 }
 
+/* Is s one of the slabs this release call claimed? */
+static bool jm_slab_ours(struct jm_slab *const slabs[], size_t n, const struct jm_slab *s)
+{
+	return s->releasing && s->item < n && slabs[s->item] == s;
+}
+
 /*
- * Under m->lock, on slabs marked releasing whose regions' dealloc actions ran:
- * the backend unmaps them, then they and their regions leave the handle.
- * NULL entries are skipped; the order of slabs[] is not kept.
+ * Without m->lock, on slabs marked releasing (slabs[i]->item == i) whose
+ * regions' dealloc actions ran: they and their regions leave the handle,
+ * then the backend unmaps them.  Leaving first means no other thread finds
+ * them while the backend works, and a slab reserved meanwhile at the same
+ * address is a new one.  They leave whatever the backend says.  NULL
+ * entries are skipped; the order of slabs[] is not kept.
  */
 void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], size_t n)
 {
@@ -48,35 +66,34 @@ void jm_slabs_release(struct jitmem *m, struct jm_slab *slabs[], int results[], 
 	struct jm_list *l, *tmp;
 	size_t i, nlive = 0, off, count;
 
+	jm_lock(m);
+	jm_list_for_each_safe(l, tmp, &m->region_list)
+		if (jm_slab_ours(slabs, n, jm_region_of(l)->slab))
+			jm_region_forget(m, jm_region_of(l), false);
 	for (i = 0; i < n; i++)
-		if (slabs[i])
+		if (slabs[i]) {
+			jm_slab_unlink(m, slabs[i]);
 			slabs[nlive++] = slabs[i];
+		}
+	jm_unlock(m);
 	for (off = 0; off < nlive; off += count) {
 		count = nlive - off < JM_RELEASE_CHUNK ? nlive - off : JM_RELEASE_CHUNK;
 		ret = m->ops->release(m, slabs + off, kres, count);
 		for (i = 0; i < count; i++) {
 			struct jm_slab *s = slabs[off + i];
 
-			s->gone = true;
 			if (results && !results[s->item])
 				results[s->item] = ret ? ret : kres[i];
 		}
 	}
-	jm_list_for_each_safe(l, tmp, &m->region_list)
-		if (jm_region_of(l)->slab->gone)
-			jm_region_forget(m, jm_region_of(l), false);
-	for (i = 0; i < nlive; i++) {
-		if (slabs[i]->guard)
-			munmap((void *)(slabs[i]->start + slabs[i]->len), slabs[i]->guard);
-		jm_shadow_free(slabs[i]);
-		jm_slab_forget(m, slabs[i]);
-	}
+	for (i = 0; i < nlive; i++)
+		jm_slab_free(slabs[i]);
 }
 
 #define JM_RESERVE_TRIES 8
 
 /*
- * Under m->lock: a slab with a guard page of ours right after it.  A
+ * Without m->lock: a slab with a guard page of ours right after it.  A
  * PROT_NONE placeholder of len + guard comes first, then the slab takes its
  * first len bytes.  Two slabs thus never touch, and a caller that merges
  * touching free ranges (LLVM's MapperJITLinkMemoryManager does) never gets
@@ -117,26 +134,20 @@ int jitmem_reserve(struct jitmem *m, size_t size, void **addr)
 	if (!s)
 		return -ENOMEM;
 	size = jm_page_up(m, size);
-	jm_lock(m);
 	ret = m->ops->check(m);
 	if (!ret)
 		ret = jm_reserve_guarded(m, size, m->page_size, &start);
 	if (!ret) {
 		s->guard = m->page_size;
+		jm_lock(m);
 		jm_slab_link(m, s, start, size);
+		jm_unlock(m);
 	}
-	jm_unlock(m);
 	if (ret)
 		free(s);
 	else
 		*addr = (void *)start;
 	return ret;
-}
-
-/* Is s one of the slabs this release call claimed? */
-static bool jm_slab_ours(struct jm_slab *const slabs[], size_t n, const struct jm_slab *s)
-{
-	return s->releasing && s->item < n && slabs[s->item] == s;
 }
 
 /*
@@ -159,12 +170,12 @@ static int jm_slabs_claim(struct jitmem *m, void *const addrs[], struct jm_slab 
 		if (!s || s->allocator || s->releasing)
 			continue;
 		s->releasing = true;
-		s->busy = false;
+		s->busy = s->pins != 0;
 		s->item = i;
 		slabs[i] = s;
 		results[i] = 0;
 	}
-	/* A region being initialized or deinitialized keeps its slab. */
+	/* A region being initialized or deinitialized, or a pin, keeps its slab. */
 	jm_list_for_each(l, &m->region_list)
 		if (jm_slab_ours(slabs, n, jm_region_of(l)->slab) &&
 		    jm_region_of(l)->state != JM_REGION_LIVE)
@@ -234,9 +245,7 @@ int jitmem_release_multiple(struct jitmem *m, void *const addrs[], size_t n,
 			if (err && !results[item])
 				results[item] = err;
 		}
-		jm_lock(m);
 		jm_slabs_release(m, slabs, results, n);
-		jm_unlock(m);
 		ret = jm_results_finish(results, out, n);
 	}
 	free(claimed);

@@ -17,13 +17,17 @@ static int jm_stats_walk(struct jitmem *m, struct jitmem_stats *st)
 		const struct jm_region *r = jm_region_of(l);
 
 		/* As the module counts: a region holding no memory is none. */
-		st->regions += r->in_backend;
+		if (!r->in_backend)
+			continue;
+		st->regions++;
 		for (i = 0; i < r->nsegs; i++) {
 			const struct jm_seg *seg = &r->segs[i];
 
 			if (!seg->live)
 				continue;
 			st->segments++;
+			/* Page-granular: each segment holds pages of its own. */
+			st->held_bytes += seg->len;
 			if (seg->group & JITMEM_PROT_X)
 				st->bytes_rx += seg->len;
 			else if (seg->group & JITMEM_PROT_W)
@@ -42,8 +46,11 @@ int jitmem_get_stats(struct jitmem *m, struct jitmem_stats *st)
 
 	if (!m || !st)
 		return -EINVAL;
+	/* The kernel's counters need no lock of ours: QUERY goes without it. */
+	if (m->ops->stats)
+		return m->ops->stats(m, st);
 	jm_lock(m);
-	ret = m->ops->stats ? m->ops->stats(m, st) : jm_stats_walk(m, st);
+	ret = jm_stats_walk(m, st);
 	jm_unlock(m);
 	return ret;
 }

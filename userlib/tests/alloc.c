@@ -41,9 +41,9 @@ static int allocate_finalize_deallocate(void)
 	T_CHECK(w0 && w1 && w2 && code && ro && rw);
 	for (i = 0; i < 5000; i++)
 		T_EQ(w1[i], 0);
-	T_EQ((uintptr_t)code % pg, 0);
-	T_EQ((uintptr_t)ro % pg, 0);
-	T_EQ((uintptr_t)rw % pg, 0);
+	T_EQ((uintptr_t)code % gr, 0);
+	T_EQ((uintptr_t)ro % gr, 0);
+	T_EQ((uintptr_t)rw % gr, 0);
 	T_EQ(t_readable(code), 0);
 	T_EQ(t_readable(ro), 0);
 	T_CHECK(jitmem_alloc_working(a, 3) == NULL);
@@ -67,9 +67,10 @@ static int allocate_finalize_deallocate(void)
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.regions, 1);
 	T_EQ(st.segments, 3);
-	T_EQ(st.bytes_rx, pg);
-	T_EQ(st.bytes_r, 2 * pg);
-	T_EQ(st.bytes_rw, pg);
+	T_EQ(st.bytes_rx, T_UP(100, gr));
+	T_EQ(st.bytes_r, T_UP(5000, gr));
+	T_EQ(st.bytes_rw, T_UP(16, gr));
+	T_EQ(st.held_bytes, 4 * pg);		/* zones do not share pages */
 	T_OK(jitmem_deallocate(m, &fin, 1, NULL));
 	T_EQ(t_freed(code, T_FILL_CODE), 1);
 	T_EQ(t_freed(rw, T_FILL_DATA), 1);
@@ -146,17 +147,17 @@ static int second_allocation_reuses_slab(void)
 	T_OK(t_one(m, RX, 10, &f2));
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
-	T_CHECK((char *)f2 == (char *)f1 + pg);	/* first fit, right after */
+	T_CHECK((char *)f2 == (char *)f1 + gr);	/* first fit, right after */
 	T_OK(jitmem_deallocate(m, &f1, 1, NULL));
 	T_OK(t_one(m, RX, 10, &f1));		/* the freed range, again */
-	T_CHECK((char *)f2 == (char *)f1 + pg);
+	T_CHECK((char *)f2 == (char *)f1 + gr);
 	T_OK(jitmem_get_stats(m, &st));
 	T_EQ(st.slabs, 1);
 	jitmem_close(m);
 	return 0;
 }
 
-/* Freed neighbours coalesce: two freed pages hold a two-page allocation. */
+/* Freed neighbours coalesce: two freed granules hold a two-granule allocation. */
 static int freed_neighbours_coalesce(void)
 {
 	struct jitmem *m;
@@ -167,16 +168,16 @@ static int freed_neighbours_coalesce(void)
 	T_OK(t_one(m, RO, 1, &f[1]));
 	T_OK(t_one(m, RO, 1, &f[2]));
 	T_OK(t_one(m, RO, 1, &f[3]));
-	T_CHECK((char *)f[1] == (char *)f[0] + pg && (char *)f[2] == (char *)f[1] + pg);
+	T_CHECK((char *)f[1] == (char *)f[0] + gr && (char *)f[2] == (char *)f[1] + gr);
 	/* Free the second, then the first: the range merges with its next. */
 	T_OK(jitmem_deallocate(m, &f[1], 1, NULL));
 	T_OK(jitmem_deallocate(m, &f[0], 1, NULL));
-	T_OK(t_one(m, RO, 2 * pg, &big));
+	T_OK(t_one(m, RO, 2 * gr, &big));
 	T_CHECK(big == f[0]);
 	/* Free both sides of one: it merges with prev and next. */
 	T_OK(jitmem_deallocate(m, &big, 1, NULL));
 	T_OK(jitmem_deallocate(m, &f[2], 1, NULL));
-	T_OK(t_one(m, RO, 3 * pg, &big));
+	T_OK(t_one(m, RO, 3 * gr, &big));
 	T_CHECK(big == f[0]);
 	jitmem_close(m);
 	return 0;
@@ -226,7 +227,7 @@ static int abandon_returns_ranges(void)
 	return 0;
 }
 
-/* Alignment above the page is honoured; working memory is aligned as asked. */
+/* Alignment above the granule is honoured; working memory is aligned as asked. */
 static int alignment(void)
 {
 	struct jitmem_seg_request reqs[3] = {
@@ -240,7 +241,8 @@ static int alignment(void)
 	T_OK(t_one(m, RX, 1, &fin));	/* so that the next one is not aligned by chance */
 	T_OK(jitmem_allocate(m, reqs, 3, &a));
 	T_EQ((uintptr_t)jitmem_alloc_target(a, 0) % (1 << 16), 0);
-	T_EQ((uintptr_t)jitmem_alloc_target(a, 1) % pg, 0);
+	T_EQ((uintptr_t)jitmem_alloc_target(a, 1) % 64, 0);
+	T_EQ((uintptr_t)jitmem_alloc_target(a, 1) % gr, 0);
 	T_EQ((uintptr_t)jitmem_alloc_target(a, 2) % (1 << 21), 0);
 	T_EQ((uintptr_t)jitmem_alloc_working(a, 0) % (1 << 16), 0);
 	T_EQ((uintptr_t)jitmem_alloc_working(a, 1) % 64, 0);
@@ -360,6 +362,60 @@ static int window_bounds_slabs(void)
 	return 0;
 }
 
+/*
+ * Small code packs at the granule: 3000 live 64 B functions hold at most
+ * twice the bytes asked (the module's held_bytes, whole pages), each one
+ * callable.  The userspace backend is page-granular: a page each.
+ */
+#define T_SMALL 3000
+
+static int small_code_packs(void)
+{
+	static void *fin[T_SMALL], *code[T_SMALL];
+	struct jitmem_seg_request req = T_REQ(RX, 64, 0);
+	struct jitmem_stats st;
+	struct jitmem_alloc *a;
+	struct jitmem *m;
+	int i;
+
+	T_CHECK((m = t_setup(NULL)));
+	for (i = 0; i < T_SMALL; i++) {
+		T_OK(jitmem_allocate(m, &req, 1, &a));
+		t_code(jitmem_alloc_working(a, 0), i);
+		code[i] = jitmem_alloc_target(a, 0);
+		T_OK(jitmem_alloc_finalize(a, NULL, 0, &fin[i], NULL));
+	}
+	for (i = 0; i < T_SMALL; i++)
+		T_EQ(t_call(code[i]), i);
+	T_OK(jitmem_get_stats(m, &st));
+	printf("# %d live 64 B functions: %llu bytes held, %.2fx the bytes asked\n", T_SMALL,
+	       (unsigned long long)st.held_bytes, (double)st.held_bytes / (T_SMALL * 64));
+	T_EQ(st.regions, T_SMALL);
+	T_EQ(st.bytes_rx, T_SMALL * T_UP(64, gr));
+	if (JM_TEST_KERNEL) {
+		T_EQ(gr, 64);	/* this tree's module: JITMEM_FEATURE_SUBPAGE */
+		T_CHECK(st.held_bytes >= T_SMALL * 64);
+		T_CHECK(st.held_bytes <= 2 * T_SMALL * 64);
+	} else {
+		T_EQ(st.held_bytes, (uint64_t)T_SMALL * pg);
+	}
+	/* Every other one freed: the rest still run, the holes are reused. */
+	for (i = 0; i < T_SMALL; i += 2)
+		T_OK(jitmem_deallocate(m, &fin[i], 1, NULL));
+	for (i = 1; i < T_SMALL; i += 2)
+		T_EQ(t_call(code[i]), i);
+	T_OK(jitmem_allocate(m, &req, 1, &a));
+	T_CHECK(jitmem_alloc_target(a, 0) == code[0]);
+	jitmem_alloc_abandon(a);
+	for (i = 1; i < T_SMALL; i += 2)
+		fin[i / 2] = fin[i];
+	T_OK(jitmem_deallocate(m, fin, T_SMALL / 2, NULL));
+	T_OK(jitmem_get_stats(m, &st));
+	T_EQ(st.regions, 0);
+	jitmem_close(m);
+	return 0;
+}
+
 static const struct t_case cases[] = {
 	T_CASE(allocate_finalize_deallocate),
 	T_CASE(allocate_bad_args),
@@ -372,6 +428,7 @@ static const struct t_case cases[] = {
 	T_CASE(finalize_needs_a_segment),
 	T_CASE(deallocate_bad_items),
 	T_CASE(window_bounds_slabs),
+	T_CASE(small_code_packs),
 };
 
 T_MAIN("alloc_" T_BACKEND, cases)

@@ -399,6 +399,53 @@ static int old_module(void)
 	unlink(path);
 	return ret;
 }
+
+/* The granule: the module's with JITMEM_FEATURE_SUBPAGE, else the page; never a bad one. */
+static int t_granule_of(const char *path, const struct jitmem_version *v, size_t *granule)
+{
+	struct jitmem_open_opts opts = { .device = path };
+	struct jitmem *m;
+
+	t_fake.v = *v;
+	T_OK(jitmem_open_opts(&m, &opts, NULL));
+	T_EQ(jitmem_backend_is_kernel(m), 1);
+	*granule = jitmem_granule(m);
+	jitmem_close(m);
+	return 0;
+}
+
+static int module_granule(void)
+{
+	struct jitmem_version v = {
+		.size = sizeof(v), .abi_version = 1, .page_size = 4096, .granule = 64,
+		.features = JITMEM_FEATURE_MEMMAP | JITMEM_FEATURE_SUBPAGE,
+	};
+	char path[] = "/tmp/jitmem-test-XXXXXX";
+	int fd = mkstemp(path), ret = 0;
+	struct stat st;
+	size_t g = 0;
+
+	T_CHECK(fd >= 0 && !fstat(fd, &st));
+	close(fd);
+	t_fake.ino = st.st_ino;
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 64 ? 0 : -1;
+	v.features = JITMEM_FEATURE_MEMMAP;	/* an older module: pages */
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 4096 ? 0 : -1;
+	v.features |= JITMEM_FEATURE_SUBPAGE;
+	v.granule = 0;
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 4096 ? 0 : -1;
+	v.granule = 96;
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 4096 ? 0 : -1;
+	v.granule = 8192;
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 4096 ? 0 : -1;
+	v.granule = 4096;
+	ret = ret ?: t_granule_of(path, &v, &g) ?: g == 4096 ? 0 : -1;
+	if (ret)
+		printf("# granule %zu for a module reporting %llu\n", g,
+		       (unsigned long long)v.granule);
+	unlink(path);
+	return ret;
+}
 #else
 /* Nodes of the real module, made where each mount's options apply. */
 static char t_dir[] = "/tmp/jitmem-nodes-XXXXXX";
@@ -531,6 +578,7 @@ static const struct t_case cases[] = {
 	T_CASE(cause_strings),
 #if !JM_TEST_KERNEL
 	T_CASE(old_module),
+	T_CASE(module_granule),
 #else
 	T_CASE(node_mounts),
 	T_CASE(denied_jitmem_node),

@@ -53,6 +53,10 @@ static inline int t_open(struct jitmem **m)
 }
 
 static size_t pg __attribute__((unused));	/* the handle's page size */
+static size_t gr __attribute__((unused));	/* its granule (jitmem_granule()) */
+
+/* x rounded up to a multiple of the power of two to */
+#define T_UP(x, to) (((x) + (to) - 1) & ~((to) - 1))
 
 /* A handle, and a 1 MiB slab in *slab unless slab is NULL. */
 static inline struct jitmem *t_setup(void **slab)
@@ -62,6 +66,7 @@ static inline struct jitmem *t_setup(void **slab)
 	if (t_open(&m))
 		return NULL;
 	pg = jitmem_page_size(m);
+	gr = jitmem_granule(m);
 	if (slab && jitmem_reserve(m, 1 << 20, slab)) {
 		jitmem_close(m);
 		return NULL;

@@ -237,6 +237,7 @@ static int deinitialize_reuse(void)
 	memset(p, 0x5a, pg);
 	T_OK(jitmem_deinitialize(m, key));
 	T_EQ(t_freed(p, T_FILL_DATA), 1);
+	T_EQ(t_freed(p + pg - 1, T_FILL_DATA), 1);	/* scrubbed whole, not only content_size */
 	T_EQ(jitmem_deinitialize(m, key), -ENOENT);
 	T_EQ(jitmem_deinitialize(m, (char *)key + pg), -ENOENT);
 	T_EQ(jitmem_deinitialize(NULL, key), -EINVAL);

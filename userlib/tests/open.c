@@ -12,6 +12,8 @@ static int open_backend(void)
 	T_OK(t_open(&m));
 	T_EQ(jitmem_backend_is_kernel(m), JM_TEST_KERNEL);
 	T_EQ(jitmem_page_size(m), sysconf(_SC_PAGESIZE));
+	/* This tree's module packs at 64 B; the userspace backend is page-granular. */
+	T_EQ(jitmem_granule(m), JM_TEST_KERNEL ? 64 : sysconf(_SC_PAGESIZE));
 	jitmem_close(m);
 	return 0;
 }
@@ -23,6 +25,7 @@ static int open_userspace(void)
 	T_OK(jitmem_open(&m, JITMEM_OPEN_USERSPACE));
 	T_EQ(jitmem_backend_is_kernel(m), 0);
 	T_EQ(jitmem_page_size(m), sysconf(_SC_PAGESIZE));
+	T_EQ(jitmem_granule(m), sysconf(_SC_PAGESIZE));
 	jitmem_close(m);
 	return 0;
 }
@@ -73,6 +76,7 @@ static int open_bad_args(void)
 	jitmem_close(NULL);
 	T_EQ(jitmem_backend_is_kernel(NULL), 0);
 	T_EQ(jitmem_page_size(NULL), 0);
+	T_EQ(jitmem_granule(NULL), 0);
 	return 0;
 }
 
