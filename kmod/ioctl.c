@@ -80,11 +80,14 @@ static int jitmem_ioc_reserve(struct jitmem_ucmd *ucmd)
 	return ret;
 }
 
+/* A JIT's usual request (code, read-only data, data) is copied on the stack. */
+#define JITMEM_INIT_INLINE	4
+
 static int jitmem_ioc_initialize(struct jitmem_ucmd *ucmd)
 {
 	struct jitmem_initialize *req = ucmd->cmd;
 	struct jitmem_initialize __user *u = ucmd->ubuffer;
-	struct jitmem_init_segment *ks;
+	struct jitmem_init_segment inline_ks[JITMEM_INIT_INLINE], *ks = inline_ks;
 	const u8 __user *useg;
 	unsigned int i;
 	int ret;
@@ -100,7 +103,8 @@ static int jitmem_ioc_initialize(struct jitmem_ucmd *ucmd)
 	if (req->segment_size > PAGE_SIZE)
 		return -E2BIG;
 
-	ks = kvcalloc(req->nsegments, sizeof(*ks), GFP_KERNEL_ACCOUNT);
+	if (req->nsegments > JITMEM_INIT_INLINE)
+		ks = kvcalloc(req->nsegments, sizeof(*ks), GFP_KERNEL_ACCOUNT);
 	if (!ks)
 		return -ENOMEM;
 	useg = u64_to_user_ptr(req->segments);
@@ -113,7 +117,8 @@ static int jitmem_ioc_initialize(struct jitmem_ucmd *ucmd)
 	}
 	ret = jitmem_initialize(ucmd->ctx, ks, req->nsegments, &u->key);
 out:
-	kvfree(ks);
+	if (ks != inline_ks)
+		kvfree(ks);
 	return ret;
 }
 

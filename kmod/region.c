@@ -9,7 +9,9 @@
  * it needs (protect.c); and, under mmap_lock (for reading, so no fork() can
  * start) and map_lock, the content written into the pages the context
  * already had, through the kernel's mapping with page faults disabled, and
- * everything published.  Any failure undoes all of it.
+ * everything published.  Any failure undoes all of it.  A request that only
+ * writes into pages the context has, mapped as it needs (a JIT publishing
+ * into space it freed), does all of that in one hold of the locks.
  *
  * A region goes (jitmem_region_drop()) when it is deinitialized, when any
  * of its segments loses its mapping (munmap(), MAP_FIXED over it, mremap()
@@ -138,12 +140,17 @@ struct jitmem_plan_page {
 	struct page *page;		/* where content goes (a reference) */
 };
 
+/* What a small request (the common JIT function) needs, on the stack. */
+#define JITMEM_PLAN_INLINE	4
+
 struct jitmem_plan {
 	struct jitmem_region *r;
 	unsigned int npages;
 	struct jitmem_plan_page *pages;
 	struct jitmem_slab **slabs;	/* each segment's, referenced */
 	struct jitmem_protect pr;
+	struct jitmem_plan_page inline_pages[JITMEM_PLAN_INLINE];
+	struct jitmem_slab *inline_slabs[JITMEM_PLAN_INLINE];
 };
 
 static unsigned int jitmem_plan_count(const struct jitmem_region *r)
@@ -170,8 +177,16 @@ static int jitmem_plan_init(struct jitmem_plan *pl, struct jitmem_region *r)
 
 	pl->r = r;
 	pl->npages = jitmem_plan_count(r);
-	pl->pages = kvcalloc(pl->npages, sizeof(*pl->pages), GFP_KERNEL_ACCOUNT);
-	pl->slabs = kcalloc(r->nsegs, sizeof(*pl->slabs), GFP_KERNEL_ACCOUNT);
+	if (pl->npages <= JITMEM_PLAN_INLINE)
+		pl->pages = pl->inline_pages;
+	else
+		pl->pages = kvcalloc(pl->npages, sizeof(*pl->pages),
+				     GFP_KERNEL_ACCOUNT);
+	if (r->nsegs <= JITMEM_PLAN_INLINE)
+		pl->slabs = pl->inline_slabs;
+	else
+		pl->slabs = kcalloc(r->nsegs, sizeof(*pl->slabs),
+				    GFP_KERNEL_ACCOUNT);
 	if (!pl->pages || !pl->slabs)
 		return -ENOMEM;
 	for (i = 0; i < r->nsegs; i++) {
@@ -208,8 +223,10 @@ static void jitmem_plan_destroy(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	for (i = 0; pl->slabs && i < pl->r->nsegs; i++)
 		if (pl->slabs[i])
 			jitmem_slab_put(pl->slabs[i]);
-	kvfree(pl->pages);
-	kfree(pl->slabs);
+	if (pl->pages != pl->inline_pages)
+		kvfree(pl->pages);
+	if (pl->slabs != pl->inline_slabs)
+		kfree(pl->slabs);
 	jitmem_protect_free(&pl->pr);
 }
 
@@ -506,22 +523,19 @@ static void jitmem_plan_prefault(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 }
 
 /*
- * Write into the context's pages and publish, under mmap_lock (no fork()
- * starts meanwhile) and map_lock.  Returns -EAGAIN when a content page was
- * not resident: the caller faults it in and calls again.
+ * Write into the context's pages, under mmap_lock (no fork() starts
+ * meanwhile) and map_lock for writing, and publish.  On success map_lock
+ * is left held for reading, mmap_lock released.  Otherwise nothing is
+ * written and both stay held; -EAGAIN when a content page was not
+ * resident: the caller faults it in and tries again.
  */
-static int jitmem_plan_commit(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
+static int jitmem_plan_publish(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 {
 	struct jitmem_region *r = pl->r;
 	unsigned int i, written = 0;
 	int ret;
 
-	if (mmap_read_lock_killable(ctx->mm))
-		return -EINTR;
-	down_write(&ctx->map_lock);
-	ret = jitmem_plan_mapped(ctx, pl);
-	if (!ret)
-		ret = jitmem_plan_cow(ctx, pl);
+	ret = jitmem_plan_cow(ctx, pl);
 	pagefault_disable();
 	for (i = 0; !ret && i < r->nsegs; i++, written++)
 		ret = jitmem_seg_write(pl, &r->segs[i], false);
@@ -529,18 +543,57 @@ static int jitmem_plan_commit(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	if (ret) {
 		while (written--)
 			jitmem_seg_unwrite(pl, &r->segs[written]);
-		up_write(&ctx->map_lock);
-		mmap_read_unlock(ctx->mm);
 		return ret == -EFAULT ? -EAGAIN : ret;
 	}
 	jitmem_plan_install(ctx, pl);
 	jitmem_plan_prefault(ctx, pl);
 	downgrade_write(&ctx->map_lock);
 	mmap_read_unlock(ctx->mm);
-	for (i = 0; i < r->nsegs; i++)
-		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &r->segs[i]);
-	up_read(&ctx->map_lock);
 	return 0;
+}
+
+/* The events of a published request; map_lock held for reading. */
+static void jitmem_plan_notify(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
+{
+	unsigned int i;
+
+	for (i = 0; i < pl->r->nsegs; i++)
+		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &pl->r->segs[i]);
+	up_read(&ctx->map_lock);
+}
+
+/*
+ * Publish after the locks were dropped: check again that every segment's
+ * range is mapped as it needs.
+ */
+static int jitmem_plan_commit(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
+{
+	int ret;
+
+	if (mmap_read_lock_killable(ctx->mm))
+		return -EINTR;
+	down_write(&ctx->map_lock);
+	ret = jitmem_plan_mapped(ctx, pl);
+	if (!ret)
+		ret = jitmem_plan_publish(ctx, pl);
+	if (ret) {
+		up_write(&ctx->map_lock);
+		mmap_read_unlock(ctx->mm);
+		return ret;
+	}
+	jitmem_plan_notify(ctx, pl);
+	return 0;
+}
+
+/* Does the request only write into pages the context has? */
+static bool jitmem_plan_in_place(const struct jitmem_plan *pl)
+{
+	unsigned int i;
+
+	for (i = 0; i < pl->npages; i++)
+		if (!pl->pages[i].jp)
+			return false;
+	return true;
 }
 
 /* The protection changes the request needs, one segment at a time. */
@@ -575,6 +628,12 @@ static int jitmem_plan_protect(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	return 0;
 }
 
+/*
+ * A request into pages the context has, already mapped as it needs (a JIT
+ * publishing into freed space), is checked and published under one hold of
+ * the locks; anything else, or content not resident, takes the steps in
+ * turn, with no lock held across allocation or fault.
+ */
 static int jitmem_plan_run(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 {
 	unsigned int i;
@@ -583,9 +642,18 @@ static int jitmem_plan_run(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 
 	if (mmap_read_lock_killable(ctx->mm))
 		return -EINTR;
-	down_read(&ctx->map_lock);
+	down_write(&ctx->map_lock);
 	ret = jitmem_plan_admit(ctx, pl, &remap);
-	up_read(&ctx->map_lock);
+	if (!ret && !remap && jitmem_plan_in_place(pl)) {
+		ret = jitmem_plan_publish(ctx, pl);
+		if (!ret) {
+			jitmem_plan_notify(ctx, pl);
+			return 0;
+		}
+		if (ret == -EAGAIN)
+			ret = 0;
+	}
+	up_write(&ctx->map_lock);
 	mmap_read_unlock(ctx->mm);
 	if (!ret)
 		ret = jitmem_plan_alloc(ctx, pl);
