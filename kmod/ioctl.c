@@ -122,14 +122,17 @@ out:
 	return ret;
 }
 
+/* A free of a few regions, as a JIT makes them one by one, uses the stack. */
+#define JITMEM_BATCH_INLINE	16
+
 /* DEINITIALIZE and RELEASE: per-item results, the request all or nothing. */
 static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 {
+	u64 inline_items[JITMEM_BATCH_INLINE], *items = inline_items;
+	int inline_results[JITMEM_BATCH_INLINE], *results = inline_results;
 	struct jitmem_batch *b = ucmd->cmd;
 	struct jitmem_ctx *ctx = ucmd->ctx;
 	s32 __user *ures;
-	int *results;
-	u64 *items;
 	u32 i;
 	int ret = 0;
 
@@ -139,8 +142,12 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -E2BIG;
 	}
-	items = kvmalloc_array(b->count, sizeof(*items), GFP_KERNEL_ACCOUNT);
-	results = kvmalloc_array(b->count, sizeof(*results), GFP_KERNEL_ACCOUNT);
+	if (b->count > JITMEM_BATCH_INLINE) {
+		items = kvmalloc_array(b->count, sizeof(*items),
+				       GFP_KERNEL_ACCOUNT);
+		results = kvmalloc_array(b->count, sizeof(*results),
+					 GFP_KERNEL_ACCOUNT);
+	}
 	if (!items || !results) {
 		ret = -ENOMEM;
 		goto out;
@@ -175,8 +182,10 @@ static int jitmem_ioc_batch(struct jitmem_ucmd *ucmd, bool release)
 	if (!ret)
 		ret = jitmem_ucmd_respond(ucmd, sizeof(*b));
 out:
-	kvfree(items);
-	kvfree(results);
+	if (items != inline_items)
+		kvfree(items);
+	if (results != inline_results)
+		kvfree(results);
 	return ret;
 }
 

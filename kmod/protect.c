@@ -433,6 +433,12 @@ void jitmem_tidy(struct jitmem_ctx *ctx)
 	bool todo;
 
 	lockdep_assert_held(&ctx->lock);
+	/*
+	 * Notes come under map_lock from paths without ctx->lock (munmap());
+	 * one that lands just after this look waits for the next batch.
+	 */
+	if (!data_race(ctx->ntidy))
+		return;
 	down_write(&ctx->map_lock);
 	n = ctx->ntidy;
 	memcpy(addrs, ctx->tidy, n * sizeof(addrs[0]));
