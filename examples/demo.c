@@ -119,9 +119,9 @@ static void show_query(void)
 		return;
 	}
 	note("this handle (QUERY ioctl): %" PRIu64 " slab(s), %" PRIu64 " MiB reserved, %"
-	     PRIu64 " region(s), %" PRIu64 " segment(s); R %" PRIu64 " KiB, RW %" PRIu64
-	     " KiB, RX %" PRIu64 " KiB", st.slabs, st.reserved_bytes >> 20, st.regions,
-	       st.segments, st.bytes_r >> 10, st.bytes_rw >> 10, st.bytes_rx >> 10);
+	     PRIu64 " region(s), %" PRIu64 " segment(s); R %" PRIu64 " B, RW %" PRIu64
+	     " B, RX %" PRIu64 " B", st.slabs, st.reserved_bytes >> 20, st.regions,
+	     st.segments, st.bytes_r, st.bytes_rw, st.bytes_rx);
 }
 
 /* `jitmemctl stats`, indented; 0 when it is not there. */
