@@ -552,7 +552,7 @@ static int jitmem_plan_publish(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	return 0;
 }
 
-/* The events of a published request; map_lock held for reading. */
+/* The events of a published request; releases map_lock, held for reading. */
 static void jitmem_plan_notify(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 {
 	unsigned int i;
