@@ -524,8 +524,8 @@ static void jitmem_plan_prefault(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 
 /*
  * Write into the context's pages, under mmap_lock (no fork() starts
- * meanwhile) and map_lock for writing, and publish.  On success map_lock
- * is left held for reading, mmap_lock released.  Otherwise nothing is
+ * meanwhile) and map_lock for writing, publish, and tell the events group.
+ * On success both locks are released.  Otherwise nothing of the request is
  * written and both stay held; -EAGAIN when a content page was not
  * resident: the caller faults it in and tries again.
  */
@@ -549,17 +549,10 @@ static int jitmem_plan_publish(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	jitmem_plan_prefault(ctx, pl);
 	downgrade_write(&ctx->map_lock);
 	mmap_read_unlock(ctx->mm);
-	return 0;
-}
-
-/* The events of a published request; releases map_lock, held for reading. */
-static void jitmem_plan_notify(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
-{
-	unsigned int i;
-
-	for (i = 0; i < pl->r->nsegs; i++)
-		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &pl->r->segs[i]);
+	for (i = 0; i < r->nsegs; i++)
+		jitmem_notify_seg(ctx, JITMEM_EVENT_INIT, &r->segs[i]);
 	up_read(&ctx->map_lock);
+	return 0;
 }
 
 /*
@@ -579,10 +572,8 @@ static int jitmem_plan_commit(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	if (ret) {
 		up_write(&ctx->map_lock);
 		mmap_read_unlock(ctx->mm);
-		return ret;
 	}
-	jitmem_plan_notify(ctx, pl);
-	return 0;
+	return ret;
 }
 
 /* Does the request only write into pages the context has? */
@@ -646,10 +637,8 @@ static int jitmem_plan_run(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 	ret = jitmem_plan_admit(ctx, pl, &remap);
 	if (!ret && !remap && jitmem_plan_in_place(pl)) {
 		ret = jitmem_plan_publish(ctx, pl);
-		if (!ret) {
-			jitmem_plan_notify(ctx, pl);
+		if (!ret)
 			return 0;
-		}
 		if (ret == -EAGAIN)
 			ret = 0;
 	}
