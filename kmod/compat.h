@@ -28,6 +28,35 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * mmap_assert_locked() and mmap_assert_write_locked() add VM_BUG_ON_MM(),
+ * which calls dump_mm() on a CONFIG_DEBUG_VM kernel; 6.3 exported it (with
+ * the vm_flags accessors), 6.1 does not, and a module using the asserts
+ * does not link against a 6.1 debug kernel.  There lockdep's half is what
+ * a module gets.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+static inline void jitmem_mmap_assert_locked(struct mm_struct *mm)
+{
+	lockdep_assert_held(&mm->mmap_lock);
+}
+
+static inline void jitmem_mmap_assert_write_locked(struct mm_struct *mm)
+{
+	lockdep_assert_held_write(&mm->mmap_lock);
+}
+#else
+static inline void jitmem_mmap_assert_locked(struct mm_struct *mm)
+{
+	mmap_assert_locked(mm);
+}
+
+static inline void jitmem_mmap_assert_write_locked(struct mm_struct *mm)
+{
+	mmap_assert_write_locked(mm);
+}
+#endif
+
 /**
  * jitmem_zap_range() - drop the PTEs of a range inside one VMA
  * @vma: the VMA

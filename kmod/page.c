@@ -406,7 +406,7 @@ void jitmem_pages_reclaim(struct jitmem_ctx *ctx)
 	u64 max = READ_ONCE(jitmem_max_empty_bytes);
 
 	lockdep_assert_held_write(&ctx->map_lock);
-	mmap_assert_locked(ctx->mm);
+	jitmem_mmap_assert_locked(ctx->mm);
 	if (ctx->cnt.empty_bytes <= max)
 		return;
 	do {

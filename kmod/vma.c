@@ -76,7 +76,7 @@ static void jitmem_fork_fill(struct jitmem_ctx *ctx, struct vm_area_struct *chil
 	unsigned long index;
 	struct page *copy;
 
-	mmap_assert_write_locked(ctx->mm);
+	jitmem_mmap_assert_write_locked(ctx->mm);
 	if (perms & VM_WRITE) {
 		vm_flags_clear(child, VM_SHARED | VM_MAYSHARE);
 		vm_flags_set(child, VM_WIPEONFORK);
@@ -438,7 +438,7 @@ int jitmem_range_mapped(struct jitmem_ctx *ctx, unsigned long start,
 	struct vm_area_struct *vma;
 	unsigned long next = start;
 
-	mmap_assert_locked(ctx->mm);
+	jitmem_mmap_assert_locked(ctx->mm);
 	for_each_vma_range(vmi, vma, end) {
 		if (vma->vm_start > next || !jitmem_vma_ctx(ctx, vma))
 			return -ENXIO;
