@@ -139,6 +139,7 @@ struct jitmem_page {
 	unsigned int users;		/* bytes of live segments in it */
 	u8 prot;			/* enum jitmem_prot */
 	bool snap;			/* a fork child maps it: copy first */
+	bool unscrubbed;		/* emptied; scrubbed unless freed */
 };
 
 /*
@@ -177,6 +178,8 @@ struct jitmem_ctx {
 	struct rb_root retired;		/* retired jitmem_seg */
 	struct xarray pages;		/* user page number -> jitmem_page */
 	struct list_head empty;		/* empty jitmem_page, oldest first */
+	unsigned int nunscrubbed;	/* map_lock: the newest, until the */
+					/* call's jitmem_pages_reclaim() */
 	unsigned long dying_start;	/* map_lock: pages being freed, */
 	unsigned long dying_end;	/* not worth a scrub */
 	unsigned long tidy[JITMEM_TIDY_MAX]; /* map_lock: mappings left */

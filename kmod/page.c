@@ -10,8 +10,9 @@
  * A page no live segment uses is scrubbed whole and kept, still mapped, on
  * ctx->empty for the next segment of its protection, up to
  * max_empty_bytes per context; beyond that, the ioctl that emptied it
- * frees the oldest, zapping them in one call (one TLB flush).  A mapping
- * that goes away frees the pages it mapped.
+ * frees the oldest, zapping them in one call (one TLB flush).  The scrub
+ * waits for that, at the end of the same call: a page it frees is never
+ * scrubbed.  A mapping that goes away frees the pages it mapped.
  *
  * A page a fork child maps (@snap) is never written again: the owner gets
  * a copy first (jitmem_page_cow()).
@@ -162,7 +163,7 @@ void jitmem_page_install(struct jitmem_ctx *ctx, struct jitmem_page *jp)
 	jitmem_count_pages(ctx, 1, 0, 1);
 	if (old) {
 		/* An empty page of another protection, whose mapping went. */
-		WARN_ON_ONCE(old->users);
+		WARN_ON_ONCE(old->users || old->unscrubbed);
 		if (!list_empty(&old->empty)) {
 			list_del(&old->empty);
 			jitmem_count_pages(ctx, 0, 1, -1);
@@ -209,6 +210,7 @@ void jitmem_page_use(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 		     unsigned int bytes)
 {
 	lockdep_assert_held_write(&ctx->map_lock);
+	WARN_ON_ONCE(jp->unscrubbed);
 	if (!jp->users && !list_empty(&jp->empty)) {
 		list_del_init(&jp->empty);
 		jitmem_count_pages(ctx, 0, 1, -1);
@@ -219,6 +221,8 @@ void jitmem_page_use(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 /* Take the page out of the table and free it; its PTEs are gone. */
 static void jitmem_page_remove(struct jitmem_ctx *ctx, struct jitmem_page *jp)
 {
+	if (jp->unscrubbed)
+		ctx->nunscrubbed--;
 	if (!list_empty(&jp->empty)) {
 		list_del(&jp->empty);
 		jitmem_count_pages(ctx, 0, 1, -1);
@@ -260,6 +264,14 @@ int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 	return 0;
 }
 
+/* Fill bytes of the page, in a copy first if a fork child maps it. */
+static void jitmem_page_scrub(struct jitmem_ctx *ctx, struct jitmem_page *jp,
+			      unsigned int off, unsigned int len)
+{
+	if (!jp->snap || !jitmem_page_cow(ctx, jp, NULL))
+		jitmem_page_fill(jp->page, jp->prot, off, len);
+}
+
 /**
  * jitmem_page_unuse() - live segments give back bytes of a page
  * @ctx: the context
@@ -270,9 +282,13 @@ int jitmem_page_cow(struct jitmem_ctx *ctx, struct jitmem_page *jp,
  * The bytes are scrubbed (int3 or zeros), through a copy for the owner if
  * a fork child maps the page; if that copy cannot be allocated they keep
  * what they held, which no longer belongs to a segment.  A page left with
- * no user goes on the context's list of empty pages, still mapped.
+ * no user goes on the context's list of empty pages, still mapped, and is
+ * scrubbed whole by the jitmem_pages_reclaim() that ends the call, unless
+ * that frees it: one call that empties many pages scrubs only those it
+ * keeps.
  *
- * Context: mmap_lock and map_lock (for writing) held.
+ * Context: mmap_lock and map_lock (for writing) held; the caller calls
+ * jitmem_pages_reclaim() before it releases them.
  */
 void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 		       unsigned int len, enum jitmem_drop how)
@@ -287,12 +303,14 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	if (how == JITMEM_DROP_GONE ||
 	    (addr >= ctx->dying_start && addr < ctx->dying_end))
 		return;
-	if (!jp->snap || !jitmem_page_cow(ctx, jp, NULL))
-		jitmem_page_fill(jp->page, jp->prot, offset_in_page(addr), len);
 	if (!jp->users) {
+		jp->unscrubbed = true;
+		ctx->nunscrubbed++;
 		list_add_tail(&jp->empty, &ctx->empty);
 		jitmem_count_pages(ctx, 0, 1, 1);
+		return;
 	}
+	jitmem_page_scrub(ctx, jp, offset_in_page(addr), len);
 }
 
 /*
@@ -392,26 +410,41 @@ static void jitmem_pages_reclaim_one(struct jitmem_ctx *ctx)
 }
 
 /**
- * jitmem_pages_reclaim() - keep the empty pages within max_empty_bytes
+ * jitmem_pages_reclaim() - keep the empty pages within max_empty_bytes,
+ * scrub those the call emptied and keeps
  * @ctx: the context
  *
  * Frees the empty pages of one mapping (one TLB flush) when the context
  * keeps more than max_empty_bytes of them; more only beyond four times
  * that, which a single call can cause by emptying pages in many mappings.
+ * Then scrubs the pages jitmem_page_unuse() emptied that are still there:
+ * the newest on ctx->empty.
  *
- * Context: mmap_lock and map_lock (for writing) held.
+ * Context: mmap_lock and map_lock (for writing) held; ends every call
+ * that drops segments from pages that stay mapped.
  */
 void jitmem_pages_reclaim(struct jitmem_ctx *ctx)
 {
 	u64 max = READ_ONCE(jitmem_max_empty_bytes);
+	struct jitmem_page *jp;
 
 	lockdep_assert_held_write(&ctx->map_lock);
 	jitmem_mmap_assert_locked(ctx->mm);
-	if (ctx->cnt.empty_bytes <= max)
-		return;
-	do {
+	while (ctx->cnt.empty_bytes > max && !list_empty(&ctx->empty)) {
 		jitmem_pages_reclaim_one(ctx);
-	} while (ctx->cnt.empty_bytes > 4 * max && !list_empty(&ctx->empty));
+		if (ctx->cnt.empty_bytes <= 4 * max)
+			break;
+	}
+	list_for_each_entry_reverse(jp, &ctx->empty, empty) {
+		if (!ctx->nunscrubbed)
+			break;
+		if (!jp->unscrubbed)
+			continue;
+		jp->unscrubbed = false;
+		ctx->nunscrubbed--;
+		jitmem_page_scrub(ctx, jp, 0, PAGE_SIZE);
+	}
+	WARN_ON_ONCE(ctx->nunscrubbed);
 }
 
 /**

@@ -837,4 +837,35 @@ TEST_F(pages, fork_snapshot_never_changes)
 	expect_runs(_metadata, p + 192, 5);
 }
 
+/*
+ * A page the parent empties while a fork child maps it: the scrub at the
+ * end of the call goes to the parent's copy; the child still runs the code.
+ */
+TEST_F(pages, fork_child_keeps_a_page_the_parent_empties)
+{
+	size_t pg = self->pg;
+	__u64 c = self->slab + 40 * pg, key;
+	int go[2], st, v;
+	pid_t pid;
+	char ch;
+
+	ASSERT_EQ(0, code_at(self->fd, c, pg, 7, &key));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (read(go[0], &ch, 1) != 1)
+			_exit(99);
+		_exit(jm_exec(c, &v) || v != 7 ? 10 : 0);
+	}
+	ASSERT_EQ(0, jm_deinit1(self->fd, key));
+	jm_expect_pages(_metadata, self->fd, pg, pg);
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(c, pg));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("child status %#x: 10 is the code gone from its page",
+		       st);
+}
+
 TEST_HARNESS_MAIN
