@@ -59,7 +59,7 @@ userlib:
 	@if [ -f userlib/Makefile ]; then $(MAKE) -C userlib; fi
 
 selftests: harness
-	$(MAKE) -C selftests HARNESS=$(CURDIR)/$(HARNESS)
+	$(MAKE) -C selftests HARNESS=$(CURDIR)/$(HARNESS) OUTPUT=$(CURDIR)/build/selftests
 
 lint: checkpatch
 	scripts/lint

@@ -8,7 +8,7 @@
 #   make check-netlink       netlink-spec-check, then jitmemctl's cli_ktest
 #                            in the VM (TAP; make check runs the first
 #                            once, check-netlink-vm on each VM kernel).  The
-#                            family's selftest, selftests/jitmem_netlink_test,
+#                            family's selftest, selftests/jitmem_netlink_test.c,
 #                            runs with the other selftests.
 #   make jitmemctl-install   install jitmemctl and its man page (PREFIX, DESTDIR)
 
