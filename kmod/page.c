@@ -218,20 +218,6 @@ void jitmem_page_use(struct jitmem_ctx *ctx, struct jitmem_page *jp,
 	jp->users += bytes;
 }
 
-/* Take the page out of the table and free it; its PTEs are gone. */
-static void jitmem_page_remove(struct jitmem_ctx *ctx, struct jitmem_page *jp)
-{
-	if (jp->unscrubbed)
-		ctx->nunscrubbed--;
-	if (!list_empty(&jp->empty)) {
-		list_del(&jp->empty);
-		jitmem_count_pages(ctx, 0, 1, -1);
-	}
-	xa_erase(&ctx->pages, jp->addr >> PAGE_SHIFT);
-	jitmem_count_pages(ctx, 1, 0, -1);
-	jitmem_page_destroy(jp);
-}
-
 /**
  * jitmem_page_cow() - give the owner its own copy of a page a child maps
  * @ctx: the context
@@ -313,25 +299,84 @@ void jitmem_page_unuse(struct jitmem_ctx *ctx, unsigned long addr,
 	jitmem_page_scrub(ctx, jp, offset_in_page(addr), len);
 }
 
+/* How many pages jitmem_pages_destroy_list() hands back per bulk call. */
+#define JITMEM_FREE_BATCH	16
+
 /*
- * The pages of [@start, @end): all (none may be in use), or the empty ones
- * but those of protection @keep (-1: none kept).
+ * Free records taken out of the table, chained on their ->empty, and
+ * their pages: release_pages() and kmem_cache_free_bulk() a batch at a
+ * time, instead of a put_page() and a kmem_cache_free() each.
+ */
+static void jitmem_pages_destroy_list(struct list_head *list)
+{
+	struct page *pages[JITMEM_FREE_BATCH];
+	void *jps[JITMEM_FREE_BATCH];
+	struct jitmem_page *jp, *next;
+	unsigned int n = 0;
+
+	list_for_each_entry_safe(jp, next, list, empty) {
+		pages[n] = jp->page;
+		jps[n] = jp;
+		if (++n < JITMEM_FREE_BATCH)
+			continue;
+		release_pages(pages, n);
+		kmem_cache_free_bulk(jitmem_page_cache, n, jps);
+		n = 0;
+	}
+	if (n) {
+		release_pages(pages, n);
+		kmem_cache_free_bulk(jitmem_page_cache, n, jps);
+	}
+}
+
+/*
+ * Free the pages of [@start, @end): all (none may be in use), or the empty
+ * ones but those of protection @keep (-1: none kept).  Their PTEs are gone.
+ * One pass over the table erases them; the counters change once.
  */
 static void jitmem_pages_drop(struct jitmem_ctx *ctx, unsigned long start,
 			      unsigned long end, bool all, int keep)
 {
+	XA_STATE(xas, &ctx->pages, start >> PAGE_SHIFT);
+	u64 held = 0, empty = 0;
 	struct jitmem_page *jp;
-	unsigned long index;
+	unsigned long next;
+	LIST_HEAD(dead);
 
 	lockdep_assert_held_write(&ctx->map_lock);
 	if (start >= end)
 		return;
-	xa_for_each_range(&ctx->pages, index, jp, start >> PAGE_SHIFT,
-			  (end >> PAGE_SHIFT) - 1) {
+	xas_lock(&xas);
+	xas_for_each(&xas, jp, (end >> PAGE_SHIFT) - 1) {
+		if (xas_retry(&xas, jp))
+			continue;
 		WARN_ON_ONCE(all && jp->users);
-		if (all || (!jp->users && jp->prot != keep))
-			jitmem_page_remove(ctx, jp);
+		if (!all && (jp->users || jp->prot == keep))
+			continue;
+		xas_store(&xas, NULL);
+		if (jp->unscrubbed)
+			ctx->nunscrubbed--;
+		if (!list_empty(&jp->empty)) {
+			list_del(&jp->empty);
+			empty++;
+		}
+		list_add_tail(&jp->empty, &dead);
+		if (++held % XA_CHECK_SCHED)
+			continue;
+		/*
+		 * Not xas_pause(): after a store that freed a node, it would
+		 * step a whole node of the parent from an unaligned index.
+		 */
+		next = xas.xa_index + 1;
+		xas_unlock(&xas);
+		cond_resched();
+		xas_lock(&xas);
+		xas_set(&xas, next);
 	}
+	xas_unlock(&xas);
+	if (held)
+		jitmem_count_pages(ctx, held, empty, -1);
+	jitmem_pages_destroy_list(&dead);
 }
 
 /**
