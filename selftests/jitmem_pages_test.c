@@ -576,6 +576,33 @@ TEST_F(pages, empty_pages_bounded)
 	jm_expect_empty(_metadata, self->fd);
 }
 
+/*
+ * An munmap() that frees more pages than the module's table walk takes
+ * under one hold of its lock (XA_CHECK_SCHED, 4096) frees them all.  The
+ * region starts at a page number aligned to 64, so the 4096th page freed
+ * is the last of a table node and the node goes with it: a walk resumed
+ * with xas_pause() at that point skipped the next 63 pages.  (A
+ * DEINITIALIZE would not show it: its reclaim runs again while empty
+ * pages are over the limit.)
+ */
+#define BREAK_PAGES	(4096 + 128)
+
+TEST_F(pages, munmap_frees_past_a_lock_break)
+{
+	size_t pg = self->pg, len = (BREAK_PAGES + 64) * pg;
+	__u64 slab, start;
+
+	ASSERT_EQ(0, jm_reserve(self->fd, len, 0, 0, &slab));
+	start = (slab + 64 * pg - 1) & ~(__u64)(64 * pg - 1);
+	ASSERT_EQ(0, jm_init1(self->fd, start, BREAK_PAGES * pg, "d", 1, JM_R,
+			      NULL));
+	jm_expect_pages(_metadata, self->fd, BREAK_PAGES * pg, 0);
+	ASSERT_EQ(0, munmap(JM_PTR(slab), len));
+	jm_expect_pages(_metadata, self->fd, 0, 0);
+	ASSERT_EQ(0, jm_release1(self->fd, self->slab));
+	jm_expect_empty(_metadata, self->fd);
+}
+
 /* Past four times the limit, one call frees more than one mapping's. */
 TEST_F(pages, empty_pages_four_times_the_limit)
 {
