@@ -362,6 +362,7 @@ struct jitmem_page *jitmem_page_new(unsigned long addr, struct page *page,
 void jitmem_page_destroy(struct jitmem_page *jp);
 struct jitmem_page *jitmem_page_lookup(struct jitmem_ctx *ctx,
 				       unsigned long addr);
+struct jitmem_page *jitmem_page_at(struct xa_state *xas, unsigned long addr);
 int jitmem_page_reserve(struct jitmem_ctx *ctx, unsigned long addr);
 void jitmem_page_unreserve(struct jitmem_ctx *ctx, unsigned long addr);
 void jitmem_page_install(struct jitmem_ctx *ctx, struct jitmem_page *jp);

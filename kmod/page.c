@@ -132,6 +132,37 @@ struct jitmem_page *jitmem_page_lookup(struct jitmem_ctx *ctx,
 	return xa_load(&ctx->pages, addr >> PAGE_SHIFT);
 }
 
+/**
+ * jitmem_page_at() - the context's page at a user address, in a walk
+ * @xas: the walk, an XA_STATE() of ctx->pages
+ * @addr: any address in the page
+ *
+ * A walk at ascending addresses steps from one page to the next in the
+ * same table node instead of descending from the root for each.
+ *
+ * Context: map_lock held; rcu_read_lock() held from the walk's first call
+ * to its last (reservations come and go without map_lock).
+ * Return: the record, or NULL.
+ */
+struct jitmem_page *jitmem_page_at(struct xa_state *xas, unsigned long addr)
+{
+	unsigned long index = addr >> PAGE_SHIFT;
+	void *entry;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "page walk without RCU");
+	if (xas_valid(xas) && xas->xa_index + 1 == index) {
+		entry = xas_next(xas);
+	} else {
+		xas_set(xas, index);
+		entry = xas_load(xas);
+	}
+	while (xa_is_retry(entry)) {
+		xas_set(xas, index);
+		entry = xas_load(xas);
+	}
+	return xa_is_zero(entry) ? NULL : entry;
+}
+
 static void jitmem_count_pages(struct jitmem_ctx *ctx, u64 held, u64 empty,
 			       int sign)
 {

@@ -246,6 +246,36 @@ static struct jitmem_plan_page *jitmem_plan_find(struct jitmem_plan *pl,
 	return &pl->pages[lo];
 }
 
+/* Which of the context's pages the request writes into, in one walk. */
+static int jitmem_plan_lookup(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
+{
+	XA_STATE(xas, &ctx->pages, 0);
+	unsigned int i;
+	int ret = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < pl->npages; i++) {
+		struct jitmem_plan_page *p = &pl->pages[i];
+		struct jitmem_page *jp = jitmem_page_at(&xas, p->addr);
+
+		if (jp && jp->prot != p->prot) {
+			/* An empty page goes with the protection change. */
+			if (jp->users) {
+				ret = -EBUSY;
+				break;
+			}
+			continue;
+		}
+		if (jp) {
+			p->jp = jp;
+			p->page = jp->page;
+			get_page(p->page);
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
 /*
  * Checks against the context's state, and which of its pages the request
  * writes into.  mmap_lock and map_lock held.
@@ -292,23 +322,7 @@ static int jitmem_plan_admit(struct jitmem_ctx *ctx, struct jitmem_plan *pl,
 		jitmem_stats_refused(JITMEM_REFUSED_LIMIT);
 		return -ENOSPC;
 	}
-	for (i = 0; i < pl->npages; i++) {
-		struct jitmem_plan_page *p = &pl->pages[i];
-		struct jitmem_page *jp = jitmem_page_lookup(ctx, p->addr);
-
-		if (jp && jp->prot != p->prot) {
-			/* An empty page goes with the protection change. */
-			if (jp->users)
-				return -EBUSY;
-			continue;
-		}
-		if (jp) {
-			p->jp = jp;
-			p->page = jp->page;
-			get_page(p->page);
-		}
-	}
-	return 0;
+	return jitmem_plan_lookup(ctx, pl);
 }
 
 /* New pages for the rest, their slots reserved; no lock held. */
@@ -350,13 +364,14 @@ static int jitmem_plan_alloc(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 static int jitmem_seg_write(struct jitmem_plan *pl, struct jitmem_seg *seg,
 			    bool fresh)
 {
+	struct jitmem_plan_page *p = jitmem_plan_find(pl, seg->r.start);
 	unsigned long a = seg->r.start;
 	const u8 __user *src = seg->content;
 	u64 left = seg->content_size;
 	int ret = 0;
 
-	while (!ret && a < seg->r.end) {
-		struct jitmem_plan_page *p = jitmem_plan_find(pl, a);
+	/* The plan has each page of the segment, in order. */
+	for (; !ret && a < seg->r.end; p++) {
 		unsigned int off = offset_in_page(a);
 		unsigned int len = min(seg->r.end, (a & PAGE_MASK) + PAGE_SIZE) - a;
 		unsigned int n = min_t(u64, left, len);
@@ -385,10 +400,10 @@ static int jitmem_seg_write(struct jitmem_plan *pl, struct jitmem_seg *seg,
 /* Scrub what jitmem_seg_write() wrote into the context's pages. */
 static void jitmem_seg_unwrite(struct jitmem_plan *pl, struct jitmem_seg *seg)
 {
+	struct jitmem_plan_page *p = jitmem_plan_find(pl, seg->r.start);
 	unsigned long a = seg->r.start;
 
-	while (a < seg->r.end) {
-		struct jitmem_plan_page *p = jitmem_plan_find(pl, a);
+	for (; a < seg->r.end; p++) {
 		unsigned int len = min(seg->r.end, (a & PAGE_MASK) + PAGE_SIZE) - a;
 
 		if (!p->fresh)
