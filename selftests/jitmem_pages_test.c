@@ -603,6 +603,82 @@ TEST_F(pages, munmap_frees_past_a_lock_break)
 	jm_expect_empty(_metadata, self->fd);
 }
 
+/*
+ * A publish over many pages finds the ones the context keeps in one walk
+ * of its table: across table nodes (64 pages each) and past pages it does
+ * not have.  Every kept page is the same frame after, the new ones are
+ * counted, and all of the content is there; then the same over kept pages
+ * only (the publish under one hold of the locks), and over two segments
+ * with kept pages between them.
+ */
+#define WALK_PAGES	160
+
+static bool walk_kept(size_t i)
+{
+	return i < 40 || i >= 100;
+}
+
+TEST_F(pages, publish_over_kept_pages_and_holes)
+{
+	size_t pg = self->pg, len = WALK_PAGES * pg, i;
+	struct jitmem_init_segment segs[2];
+	long long pfn[WALK_PAGES];
+	unsigned char *code;
+	__u64 slab, ka, kb;
+	int round;
+
+	code = malloc(len);
+	ASSERT_NE(NULL, code);
+	ASSERT_EQ(0, set_empty(self, len));
+	ASSERT_EQ(0, jm_reserve(self->fd, len, 0, 0, &slab));
+	/* Kept empty pages at 0-39 and 100-159; 40-99 were never there. */
+	ASSERT_EQ(0, jm_init1(self->fd, slab, 40 * pg, NULL, 0, JM_RX, &ka));
+	ASSERT_EQ(0, jm_init1(self->fd, slab + 100 * pg, 60 * pg, NULL, 0,
+			      JM_RX, &kb));
+	for (i = 0; i < WALK_PAGES; i++) {
+		pfn[i] = walk_kept(i) ? jm_pfn(slab + i * pg) : 0;
+		if (walk_kept(i))
+			ASSERT_LT(0, pfn[i]) TH_LOG("page %zu (not root?)", i);
+	}
+	ASSERT_EQ(0, jm_deinit1(self->fd, ka));
+	ASSERT_EQ(0, jm_deinit1(self->fd, kb));
+	jm_expect_pages(_metadata, self->fd, 100 * pg, 100 * pg);
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < len; i++)
+			code[i] = (unsigned char)(i * 7 + (i >> 12) + round);
+		jm_code(code, 5 + round);
+		ASSERT_EQ(0, jm_init1(self->fd, slab, len, code, len, JM_RX,
+				      &ka));
+		for (i = 0; i < WALK_PAGES; i++) {
+			if (pfn[i])
+				EXPECT_EQ(pfn[i], jm_pfn(slab + i * pg))
+					TH_LOG("round %d, page %zu", round, i);
+			pfn[i] = jm_pfn(slab + i * pg);
+		}
+		EXPECT_EQ(0, memcmp(JM_PTR(slab), code, len));
+		expect_runs(_metadata, slab, 5 + round);
+		jm_expect_pages(_metadata, self->fd, len, 0);
+		ASSERT_EQ(0, jm_deinit1(self->fd, ka));
+		jm_expect_pages(_metadata, self->fd, len, len);
+	}
+
+	/* Two segments with kept pages between them: the walk jumps. */
+	segs[0] = jm_seg(slab, 30 * pg, code, 30 * pg, JM_RX);
+	segs[1] = jm_seg(slab + 110 * pg, 50 * pg, code + 110 * pg, 50 * pg,
+			 JM_RX);
+	ASSERT_EQ(0, jm_initialize(self->fd, segs, 2, &ka));
+	for (i = 0; i < WALK_PAGES; i++)
+		EXPECT_EQ(pfn[i], jm_pfn(slab + i * pg)) TH_LOG("page %zu", i);
+	EXPECT_EQ(0, memcmp(JM_PTR(slab), code, 30 * pg));
+	EXPECT_EQ(0, memcmp(JM_PTR(slab + 110 * pg), code + 110 * pg,
+			    50 * pg));
+	EXPECT_EQ(JM_FREED_KEPT, jm_freed_code(slab + 30 * pg, 80 * pg));
+	jm_expect_pages(_metadata, self->fd, len, 80 * pg);
+	ASSERT_EQ(0, jm_release1(self->fd, slab));
+	free(code);
+}
+
 /* Past four times the limit, one call frees more than one mapping's. */
 TEST_F(pages, empty_pages_four_times_the_limit)
 {
