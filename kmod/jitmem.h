@@ -216,6 +216,31 @@ enum jitmem_refusal {
 	JITMEM_REFUSED_NR,
 };
 
+/* Counter @field of struct jitmem_counters, by index (jitmem_count()). */
+#define JITMEM_CNT(field) (offsetof(struct jitmem_counters, field) / sizeof(u64))
+
+/* The module-wide sums of the contexts' counters (stats.c). */
+extern atomic64_t jitmem_global[JITMEM_NCOUNTERS];
+
+/**
+ * jitmem_count() - change one counter of a context, and its total
+ * @ctx: the context
+ * @i: the counter, JITMEM_CNT(field)
+ * @delta: how much to add; negative to take away
+ *
+ * Inline and one field at a time: the counters change on every publish
+ * and free, for each segment and region.
+ *
+ * Context: map_lock held for writing.
+ */
+static inline void jitmem_count(struct jitmem_ctx *ctx, unsigned int i,
+				s64 delta)
+{
+	lockdep_assert_held_write(&ctx->map_lock);
+	((u64 *)&ctx->cnt)[i] += delta;
+	atomic64_add(delta, &jitmem_global[i]);
+}
+
 void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 		    int sign);
 void jitmem_stats_contexts(int delta);

@@ -166,12 +166,12 @@ struct jitmem_page *jitmem_page_at(struct xa_state *xas, unsigned long addr)
 static void jitmem_count_pages(struct jitmem_ctx *ctx, u64 held, u64 empty,
 			       int sign)
 {
-	struct jitmem_counters d = {
-		.held_bytes = held << PAGE_SHIFT,
-		.empty_bytes = empty << PAGE_SHIFT,
-	};
-
-	jitmem_account(ctx, &d, sign);
+	if (held)
+		jitmem_count(ctx, JITMEM_CNT(held_bytes),
+			     sign * (s64)(held << PAGE_SHIFT));
+	if (empty)
+		jitmem_count(ctx, JITMEM_CNT(empty_bytes),
+			     sign * (s64)(empty << PAGE_SHIFT));
 }
 
 /**

@@ -478,17 +478,16 @@ static int jitmem_plan_cow(struct jitmem_ctx *ctx, struct jitmem_plan *pl)
 static void jitmem_count_seg(struct jitmem_ctx *ctx, struct jitmem_seg *seg,
 			     int sign)
 {
-	struct jitmem_counters d = { .segments = 1 };
+	s64 bytes = jitmem_seg_bytes(seg);
 
-	d.bytes[jitmem_group_prot(seg->group)] = jitmem_seg_bytes(seg);
-	jitmem_account(ctx, &d, sign);
+	jitmem_count(ctx, JITMEM_CNT(segments), sign);
+	jitmem_count(ctx, JITMEM_CNT(bytes) + jitmem_group_prot(seg->group),
+		     sign * bytes);
 }
 
 static void jitmem_count_region(struct jitmem_ctx *ctx, int sign)
 {
-	struct jitmem_counters d = { .regions = 1 };
-
-	jitmem_account(ctx, &d, sign);
+	jitmem_count(ctx, JITMEM_CNT(regions), sign);
 }
 
 /* Everything is written: make it the context's.  Cannot fail. */

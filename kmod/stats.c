@@ -7,13 +7,13 @@
 
 #include "jitmem.h"
 
-static atomic64_t jitmem_global[JITMEM_NCOUNTERS];
+atomic64_t jitmem_global[JITMEM_NCOUNTERS];
 static atomic64_t jitmem_contexts;
 static atomic64_t jitmem_refused[JITMEM_REFUSED_NR];
 static atomic64_t jitmem_debug_write_count;
 
 /**
- * jitmem_account() - apply a change to the context's counters and the totals
+ * jitmem_account() - apply a change of several counters (jitmem_count())
  * @ctx: the context
  * @d: the change
  * @sign: 1 to add @d, -1 to subtract it
@@ -24,21 +24,11 @@ void jitmem_account(struct jitmem_ctx *ctx, const struct jitmem_counters *d,
 		    int sign)
 {
 	const u64 *src = (const u64 *)d;
-	u64 *dst = (u64 *)&ctx->cnt;
 	unsigned int i;
 
-	lockdep_assert_held_write(&ctx->map_lock);
-	for (i = 0; i < JITMEM_NCOUNTERS; i++) {
-		if (!src[i])
-			continue;
-		if (sign > 0) {
-			dst[i] += src[i];
-			atomic64_add(src[i], &jitmem_global[i]);
-		} else {
-			dst[i] -= src[i];
-			atomic64_sub(src[i], &jitmem_global[i]);
-		}
-	}
+	for (i = 0; i < JITMEM_NCOUNTERS; i++)
+		if (src[i])
+			jitmem_count(ctx, i, sign > 0 ? src[i] : -src[i]);
 }
 
 /**
