@@ -3,7 +3,7 @@
  * 1000 regions deinitialized by one DEINITIALIZE call or by 1000 calls:
  * one-page regions (each empties its page), and with a sub-page granule
  * also 64 B regions, 64 to a page.  Every round initializes the 1000 again
- * first; the p50 of the rounds is reported.
+ * first; the p50 of the rounds is reported, the two ways taking turns.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,26 +15,68 @@
 #include "bench.h"
 
 #define BATCH_N		1000
-#define BATCH_ROUNDS	10
+#define BATCH_ROUNDS	20
 
 static struct batch_figure bfs[8];
 static size_t nbfs;
 
-static void run_batch(size_t size, int threads, bool batch,
-		      struct batch_figure *f)
+static void figure_init(struct batch_figure *f, size_t size, int threads,
+			bool batch)
 {
-	static uint64_t keys[BATCH_N], times[BATCH_ROUNDS];
-	uint8_t *code = make_code(64), *slab = NULL;
-	uint64_t tlb = 0, tlb0, t0;
-	struct jm_dev d;
-	size_t len = 0;
-	int r = 0, i, err;
-
 	memset(f, 0, sizeof(*f));
 	f->name = "jitmem";
 	f->size = size;
 	f->threads = threads;
 	f->batch = batch;
+}
+
+/* Initialize the 1000 regions, then time their DEINITIALIZE one way. */
+static int batch_round(struct jm_dev *d, uint8_t *slab, size_t size,
+		       const uint8_t *code, bool batch, uint64_t *ns,
+		       uint64_t *tlb)
+{
+	static uint64_t keys[BATCH_N];
+	uint64_t tlb0, t0;
+	int i, err = 0;
+
+	for (i = 0; i < BATCH_N && !err; i++) {
+		struct jm_seg s = {
+			.addr = (uintptr_t)(slab + i * size),
+			.length = size, .content = code, .content_size = 64,
+			.group = JITMEM_GROUP_R | JITMEM_GROUP_X,
+		};
+
+		err = jm_init(d, &s, 1, &keys[i]);
+	}
+	if (err)
+		return err;
+	tlb0 = tlb_shootdowns();
+	t0 = now_ns();
+	if (batch)
+		err = jm_deinit(d, keys, BATCH_N);
+	for (i = 0; !batch && i < BATCH_N && !err; i++)
+		err = jm_deinit(d, &keys[i], 1);
+	*ns = now_ns() - t0;
+	*tlb += tlb_shootdowns() - tlb0;
+	return err;
+}
+
+/*
+ * One call and 1000 calls in alternate rounds, each first in every other
+ * round, so that what the host does meanwhile weighs on both alike.
+ */
+static void run_batch(size_t size, int threads, struct batch_figure *fb,
+		      struct batch_figure *fc)
+{
+	static uint64_t tb[BATCH_ROUNDS], tc[BATCH_ROUNDS];
+	uint8_t *code = make_code(64), *slab = NULL;
+	uint64_t tlb_b = 0, tlb_c = 0;
+	struct jm_dev d;
+	size_t len = 0;
+	int r = 0, err;
+
+	figure_init(fb, size, threads, true);
+	figure_init(fc, size, threads, false);
 	err = jm_open(&d);
 	if (err)
 		goto out;
@@ -45,52 +87,45 @@ static void run_batch(size_t size, int threads, bool batch,
 	len = round_up(BATCH_N * size, d.page);
 	err = jm_reserve(&d, len, &slab);
 	for (r = 0; r < BATCH_ROUNDS && !err; r++) {
-		for (i = 0; i < BATCH_N && !err; i++) {
-			struct jm_seg s = {
-				.addr = (uintptr_t)(slab + i * size),
-				.length = size, .content = code,
-				.content_size = 64,
-				.group = JITMEM_GROUP_R | JITMEM_GROUP_X,
-			};
+		bool first = r & 1;
 
-			err = jm_init(&d, &s, 1, &keys[i]);
-		}
-		if (err)
-			break;
-		tlb0 = tlb_shootdowns();
-		t0 = now_ns();
-		if (batch)
-			err = jm_deinit(&d, keys, BATCH_N);
-		for (i = 0; !batch && i < BATCH_N && !err; i++)
-			err = jm_deinit(&d, &keys[i], 1);
-		times[r] = now_ns() - t0;
-		tlb += tlb_shootdowns() - tlb0;
+		err = batch_round(&d, slab, size, code, first,
+				  first ? &tb[r] : &tc[r],
+				  first ? &tlb_b : &tlb_c);
+		if (!err)
+			err = batch_round(&d, slab, size, code, !first,
+					  first ? &tc[r] : &tb[r],
+					  first ? &tlb_c : &tlb_b);
 	}
 	if (slab)
 		munmap(slab, len);
 close:
 	jm_close(&d);
 out:
-	f->err = err;
-	sort_u64(times, r);
-	f->p50_ns = percentile(times, r, 50);
-	f->tlb = r ? (double)tlb / r : 0;
+	fb->err = fc->err = err;
+	sort_u64(tb, r);
+	sort_u64(tc, r);
+	fb->p50_ns = percentile(tb, r, 50);
+	fc->p50_ns = percentile(tc, r, 50);
+	fb->tlb = r ? (double)tlb_b / r : 0;
+	fc->tlb = r ? (double)tlb_c / r : 0;
 	free(code);
 }
 
 void batch_run(void)
 {
 	static const size_t sizes[] = { 64, 0 };
-	int threads, b;
+	int threads;
 	size_t s;
 
 	for (threads = 1; threads <= 2; threads++) {
 		if (threads == 2 && (ncpu < 2 || busy_start(1)))
 			break;
-		for (s = 0; s < 2; s++)
-			for (b = 1; b >= 0; b--)
-				run_batch(sizes[s] ?: (size_t)page_size,
-					  threads, b, &bfs[nbfs++]);
+		for (s = 0; s < 2; s++) {
+			run_batch(sizes[s] ?: (size_t)page_size, threads,
+				  &bfs[nbfs], &bfs[nbfs + 1]);
+			nbfs += 2;
+		}
 		if (threads == 2)
 			busy_stop();
 	}

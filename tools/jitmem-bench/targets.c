@@ -33,6 +33,8 @@ static void targets_eval(bool subpage)
 	const struct batch_figure *bc = batch_find("jitmem", page_size, 1, false);
 	const struct batch_figure *bb2 = batch_find("jitmem", page_size, 2, true);
 	const struct batch_figure *bc2 = batch_find("jitmem", page_size, 2, false);
+	const struct batch_figure *sb = batch_find("jitmem", 64, 1, true);
+	const struct batch_figure *sc = batch_find("jitmem", 64, 1, false);
 	const struct rt_figure *ri = roundtrip_find("kernel", 1UL << 20, 1);
 	const struct rt_figure *rm = roundtrip_find("memcpy", 1UL << 20, 1);
 	const struct maps_result *m = maps_find("raw");
@@ -99,11 +101,13 @@ static void targets_eval(bool subpage)
 		t->value = (double)bc->p50_ns / bb->p50_ns;
 		t->state = judge(t->value >= 5.0);
 		snprintf(t->why, sizeof(t->why),
-			 "one-page regions, alone: %llu vs %llu ns, shootdowns per round %.1f vs %.1f; busy thread: %.2fx",
+			 "one-page regions, alone: %llu vs %llu ns, shootdowns per round %.1f vs %.1f; busy thread: %.2fx; 64 B regions, alone: %.2fx",
 			 (unsigned long long)bb->p50_ns,
 			 (unsigned long long)bc->p50_ns, bb->tlb, bc->tlb,
 			 bb2 && bc2 && !bb2->err && !bc2->err && bb2->p50_ns ?
-			 (double)bc2->p50_ns / bb2->p50_ns : 0);
+			 (double)bc2->p50_ns / bb2->p50_ns : 0,
+			 sb && sc && !sb->err && !sc->err && sb->p50_ns ?
+			 (double)sc->p50_ns / sb->p50_ns : 0);
 	}
 	t = &tg[5];
 	t->what = "1 MiB INITIALIZE into a reused range at most 1.5x memcpy";
