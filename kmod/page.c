@@ -146,9 +146,11 @@ struct jitmem_page *jitmem_page_lookup(struct jitmem_ctx *ctx,
  */
 struct jitmem_page *jitmem_page_at(struct xa_state *xas, unsigned long addr)
 {
+	struct jitmem_ctx *ctx = container_of(xas->xa, struct jitmem_ctx, pages);
 	unsigned long index = addr >> PAGE_SHIFT;
 	void *entry;
 
+	lockdep_assert_held(&ctx->map_lock);
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "page walk without RCU");
 	if (xas_valid(xas) && xas->xa_index + 1 == index) {
 		entry = xas_next(xas);
