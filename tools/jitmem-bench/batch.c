@@ -73,7 +73,7 @@ static void run_batch(size_t size, int threads, struct batch_figure *fb,
 	uint64_t tlb_b = 0, tlb_c = 0;
 	struct jm_dev d;
 	size_t len = 0;
-	int r = 0, err;
+	int r = 0, k, err;
 
 	figure_init(fb, size, threads, true);
 	figure_init(fc, size, threads, false);
@@ -87,15 +87,13 @@ static void run_batch(size_t size, int threads, struct batch_figure *fb,
 	len = round_up(BATCH_N * size, d.page);
 	err = jm_reserve(&d, len, &slab);
 	for (r = 0; r < BATCH_ROUNDS && !err; r++) {
-		bool first = r & 1;
+		for (k = 0; k < 2 && !err; k++) {
+			bool batch = (r + k) & 1;
 
-		err = batch_round(&d, slab, size, code, first,
-				  first ? &tb[r] : &tc[r],
-				  first ? &tlb_b : &tlb_c);
-		if (!err)
-			err = batch_round(&d, slab, size, code, !first,
-					  first ? &tc[r] : &tb[r],
-					  first ? &tlb_c : &tlb_b);
+			err = batch_round(&d, slab, size, code, batch,
+					  batch ? &tb[r] : &tc[r],
+					  batch ? &tlb_b : &tlb_c);
+		}
 	}
 	if (slab)
 		munmap(slab, len);

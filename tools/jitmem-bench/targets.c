@@ -21,6 +21,15 @@ static int judge(bool ok)
 	return ok ? 1 : 0;
 }
 
+/* How many times faster one call was than 1000 calls; 0 if not measured. */
+static double batch_ratio(const struct batch_figure *one,
+			  const struct batch_figure *many)
+{
+	if (!one || !many || one->err || many->err || !one->p50_ns)
+		return 0;
+	return (double)many->p50_ns / one->p50_ns;
+}
+
 static void targets_eval(bool subpage)
 {
 	const struct fn_figure *k = publish_find("jitmem", 64, 3000, 2);
@@ -98,16 +107,13 @@ static void targets_eval(bool subpage)
 	t->what = "batched DEINITIALIZE of 1000 regions at least 5x faster than 1000 calls";
 	t->unit = "x faster";
 	if (bb && bc && !bb->err && !bc->err && bb->p50_ns) {
-		t->value = (double)bc->p50_ns / bb->p50_ns;
+		t->value = batch_ratio(bb, bc);
 		t->state = judge(t->value >= 5.0);
 		snprintf(t->why, sizeof(t->why),
 			 "one-page regions, alone: %llu vs %llu ns, shootdowns per round %.1f vs %.1f; busy thread: %.2fx; 64 B regions, alone: %.2fx",
 			 (unsigned long long)bb->p50_ns,
 			 (unsigned long long)bc->p50_ns, bb->tlb, bc->tlb,
-			 bb2 && bc2 && !bb2->err && !bc2->err && bb2->p50_ns ?
-			 (double)bc2->p50_ns / bb2->p50_ns : 0,
-			 sb && sc && !sb->err && !sc->err && sb->p50_ns ?
-			 (double)sc->p50_ns / sb->p50_ns : 0);
+			 batch_ratio(bb2, bc2), batch_ratio(sb, sc));
 	}
 	t = &tg[5];
 	t->what = "1 MiB INITIALIZE into a reused range at most 1.5x memcpy";
